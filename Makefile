@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# make              the module and the iproute2 plugin, for the running kernel
+# make KDIR=DIR     ... against another kernel build tree
+# make install      install both, so that `ip link add ... type gretun` works
+# make check        the test suite, in a virtme-ng guest (root; installs what
+#                   it needs on Debian 12)
+# make lint         W=1, sparse, checkpatch, shellcheck and the plugin's ABI
+# make clean
+
+KERNELRELEASE ?= $(shell uname -r)
+RUNNING_KDIR := /lib/modules/$(KERNELRELEASE)/build
+# Without headers for the running kernel (a build host, a container), fall
+# back to the newest installed kernel headers.
+KDIR ?= $(firstword $(wildcard $(RUNNING_KDIR)) \
+	$(lastword $(sort $(wildcard /lib/modules/*/build))))
+
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+IP_LIB_DIR ?= /usr/lib/$(MULTIARCH)/ip
+PLUGIN := iproute2/link_gretun.so
+PLUGIN_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter -fPIC -I.
+
+all: module plugin
+
+kdir:
+	@if [ -z "$(KDIR)" ]; then \
+		echo "gre_tun: no kernel headers found in /lib/modules/*/build." >&2; \
+		echo "gre_tun: install them: apt-get install linux-headers-$(KERNELRELEASE)" >&2; \
+		echo "gre_tun: (or linux-headers-amd64), or point KDIR= at a kernel build tree" >&2; \
+		exit 1; \
+	fi
+	@if [ "$(KDIR)" != "$(RUNNING_KDIR)" ]; then \
+		echo "gre_tun: building for $(KDIR), not the running kernel $(KERNELRELEASE)"; \
+	fi
+
+module: kdir
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+plugin: $(PLUGIN)
+
+$(PLUGIN): iproute2/link_gretun.c iproute2/ip_plugin.h gre_tun.h
+	$(CC) $(PLUGIN_CFLAGS) -shared -o $@ $<
+
+install: all
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+	depmod -a $$(cat $(KDIR)/include/config/kernel.release)
+	install -D -m 0644 $(PLUGIN) $(DESTDIR)$(IP_LIB_DIR)/link_gretun.so
+
+check:
+	./scripts/check.sh
+
+lint: kdir $(PLUGIN)
+	KDIR=$(KDIR) PLUGIN=$(PLUGIN) ./scripts/lint.sh
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
+	rm -f $(PLUGIN) selftests/gretun_nl
+
+.PHONY: all kdir module plugin install check lint clean

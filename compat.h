@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * compat.h - the one place where kernel versions differ for gre_tun.
+ *
+ * Features are detected from the headers where possible: distributions
+ * backport changes, so version numbers can lie.
+ */
+#ifndef _GRE_TUN_COMPAT_H
+#define _GRE_TUN_COMPAT_H
+
+#include <linux/netdevice.h>
+
+/*
+ * Lockless transmit moved from the NETIF_F_LLTX feature bit to the
+ * dev->lltx flag; the feature bit is gone from kernels that have the flag.
+ */
+static inline void gretun_compat_set_lltx(struct net_device *dev)
+{
+#ifdef NETIF_F_LLTX
+	dev->features |= NETIF_F_LLTX;
+#else
+	dev->lltx = true;
+#endif
+}
+
+#endif /* _GRE_TUN_COMPAT_H */

@@ -1,0 +1,1040 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gre_tun.c - GRE over IPv4 tunnel devices, link kind "gretun".
+ *
+ * Each device carries any layer-3 packet (IPv4, IPv6, any ethertype) to
+ * one remote IPv4 address in a GRE header (RFC 2784) with optional key
+ * and sequence number (RFC 2890). One IPPROTO_GRE handler takes every
+ * arriving GRE packet and hands it to the device that owns it.
+ *
+ * The file reads top to bottom:
+ *   1. tunnel table: which device owns a packet
+ *   2. receive
+ *   3. transmit
+ *   4. device setup
+ *   5. rtnetlink configuration
+ *   6. per-namespace state, module init and exit
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/etherdevice.h>
+#include <linux/hashtable.h>
+#include <linux/if_arp.h>
+#include <linux/if_tunnel.h>
+#include <linux/ip.h>
+#include <linux/jhash.h>
+#include <linux/module.h>
+#include <linux/netdevice.h>
+#include <linux/proc_fs.h>
+#include <linux/seq_file.h>
+#include <net/gre.h>
+#include <net/gro_cells.h>
+#include <net/icmp.h>
+#include <net/ip.h>
+#include <net/ip_tunnels.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+#include <net/protocol.h>
+#include <net/route.h>
+#include <net/rtnetlink.h>
+
+#include "gre_tun.h"
+#include "compat.h"
+
+#define GRETUN_HASH_BITS	10
+
+/*
+ * RFC 2784 section 2.3: a receiver that does not implement RFC 1701 must
+ * discard packets with any of bits 1-5 set. Bits 2 and 3 are the key and
+ * sequence bits of RFC 2890, which we implement; bits 6-12 are ignored.
+ */
+#define GRETUN_WIRE_MUST_BE_ZERO \
+	(GRE_ROUTING | GRE_STRICT | cpu_to_be16(0x0400) | GRE_VERSION)
+
+struct gretun_parms {
+	__be32 local;
+	__be32 remote;
+	int link;
+	u16 iflags;
+	u16 oflags;
+	u32 ikey;
+	u32 okey;
+	u8 ttl;
+	u8 tos;
+	bool pmtudisc;
+	bool ignore_df;
+	struct rcu_head rcu;
+};
+
+struct gretun {
+	struct net_device *dev;
+	struct net *net;		/* where outer packets live */
+	struct hlist_node hnode;	/* in gretun_net.tunnels, under RTNL */
+	struct gretun_parms __rcu *parms;
+	struct gro_cells gro_cells;
+	atomic_t tx_seq;
+	spinlock_t rx_seq_lock;		/* guards the two fields below */
+	bool rx_seq_valid;
+	u32 rx_seq_next;
+};
+
+/* Packets no device took; shown in /proc/net/gretun. */
+struct gretun_net_drops {
+	atomic_long_t bad_header;
+	atomic_long_t csum_error;
+	atomic_long_t no_tunnel;
+};
+
+struct gretun_net {
+	DECLARE_HASHTABLE(tunnels, GRETUN_HASH_BITS);
+	struct gretun_net_drops drops;
+};
+
+static unsigned int gretun_net_id __read_mostly;
+static struct rtnl_link_ops gretun_link_ops __read_mostly;
+
+/* ---------------------------------------------------------------------
+ * 1. Tunnel table
+ *
+ * A packet belongs to the tunnel whose (local, remote, ikey) equals the
+ * outer (destination, source, key) of the packet. The key is part of the
+ * identity: a keyless tunnel never takes a keyed packet and vice versa.
+ */
+
+struct gretun_key {
+	__be32 local;
+	__be32 remote;
+	u32 key;
+	bool keyed;
+};
+
+static void gretun_key_of(const struct gretun_parms *p, struct gretun_key *k)
+{
+	k->local = p->local;
+	k->remote = p->remote;
+	k->keyed = p->iflags & GRETUN_F_KEY;
+	k->key = k->keyed ? p->ikey : 0;
+}
+
+static bool gretun_key_equal(const struct gretun_key *a,
+			     const struct gretun_key *b)
+{
+	return a->local == b->local && a->remote == b->remote &&
+	       a->keyed == b->keyed && a->key == b->key;
+}
+
+static struct hlist_head *gretun_bucket(struct gretun_net *gn,
+					const struct gretun_key *k)
+{
+	u32 h = jhash_3words((__force u32)k->local, (__force u32)k->remote,
+			     k->key, k->keyed);
+
+	return &gn->tunnels[hash_min(h, GRETUN_HASH_BITS)];
+}
+
+/*
+ * The tunnel with exactly this key. Among tunnels that differ only in
+ * their underlay, prefer the one bound to the device the packet came in
+ * on (ifindex), then any of them.
+ */
+static struct gretun *gretun_find(struct gretun_net *gn,
+				  const struct gretun_key *k, int ifindex)
+{
+	struct gretun *t, *cand = NULL;
+	struct gretun_key tk;
+
+	hlist_for_each_entry_rcu(t, gretun_bucket(gn, k), hnode) {
+		const struct gretun_parms *p = rcu_dereference_rtnl(t->parms);
+
+		gretun_key_of(p, &tk);
+		if (!gretun_key_equal(&tk, k))
+			continue;
+		if (p->link == ifindex)
+			return t;
+		if (!cand)
+			cand = t;
+	}
+	return cand;
+}
+
+/*
+ * A tunnel with local or remote "any" takes what no more specific tunnel
+ * wants: try the four combinations from the most specific. Each try is
+ * one hash bucket, so the cost does not grow with the number of tunnels.
+ */
+static struct gretun *gretun_lookup(struct gretun_net *gn,
+				    const struct gretun_key *pkt, int ifindex)
+{
+	static const bool keep_local[] = { true, false, true, false };
+	static const bool keep_remote[] = { true, true, false, false };
+	struct gretun_key k = *pkt;
+	struct gretun *t;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(keep_local); i++) {
+		k.local = keep_local[i] ? pkt->local : 0;
+		k.remote = keep_remote[i] ? pkt->remote : 0;
+		t = gretun_find(gn, &k, ifindex);
+		if (t)
+			return t;
+	}
+	return NULL;
+}
+
+/* A tunnel, other than @self, that @p would be indistinguishable from. */
+static struct gretun *gretun_find_twin(struct gretun_net *gn,
+				       const struct gretun *self,
+				       const struct gretun_parms *p)
+{
+	struct gretun_key k, tk;
+	struct gretun *t;
+
+	gretun_key_of(p, &k);
+	hlist_for_each_entry(t, gretun_bucket(gn, &k), hnode) {
+		const struct gretun_parms *tp = rtnl_dereference(t->parms);
+
+		gretun_key_of(tp, &tk);
+		if (t != self && tp->link == p->link &&
+		    gretun_key_equal(&tk, &k))
+			return t;
+	}
+	return NULL;
+}
+
+static void gretun_hash(struct gretun *t)
+{
+	struct gretun_net *gn = net_generic(t->net, gretun_net_id);
+	struct gretun_key k;
+
+	gretun_key_of(rtnl_dereference(t->parms), &k);
+	hlist_add_head_rcu(&t->hnode, gretun_bucket(gn, &k));
+}
+
+/* ---------------------------------------------------------------------
+ * 2. Receive
+ */
+
+/* What the GRE header of a received packet says, in host terms. */
+struct gretun_rx_hdr {
+	u16 flags;		/* GRETUN_F_* present in the header */
+	__be16 proto;
+	u32 key;
+	u32 seq;
+	int len;
+};
+
+static int gretun_hdr_len(u16 flags)
+{
+	/* checksum (with reserved1), key and sequence are 4 bytes each */
+	return sizeof(struct gre_base_hdr) + 4 * hweight16(flags & GRETUN_F_ALL);
+}
+
+static u16 gretun_flags_from_wire(__be16 wire)
+{
+	return (wire & GRE_CSUM ? GRETUN_F_CSUM : 0) |
+	       (wire & GRE_KEY ? GRETUN_F_KEY : 0) |
+	       (wire & GRE_SEQ ? GRETUN_F_SEQ : 0);
+}
+
+static __be16 gretun_flags_to_wire(u16 flags)
+{
+	return (flags & GRETUN_F_CSUM ? GRE_CSUM : 0) |
+	       (flags & GRETUN_F_KEY ? GRE_KEY : 0) |
+	       (flags & GRETUN_F_SEQ ? GRE_SEQ : 0);
+}
+
+static int gretun_parse_hdr(struct sk_buff *skb, struct gretun_rx_hdr *h)
+{
+	const struct gre_base_hdr *greh;
+	const __be32 *opt;
+
+	if (!pskb_may_pull(skb, sizeof(*greh)))
+		return -EINVAL;
+	greh = (const struct gre_base_hdr *)skb->data;
+	if (greh->flags & GRETUN_WIRE_MUST_BE_ZERO)
+		return -EINVAL;
+
+	h->flags = gretun_flags_from_wire(greh->flags);
+	h->proto = greh->protocol;
+	h->len = gretun_hdr_len(h->flags);
+	if (!pskb_may_pull(skb, h->len))
+		return -EINVAL;
+
+	opt = (const __be32 *)(skb->data + sizeof(*greh));
+	if (h->flags & GRETUN_F_CSUM)
+		opt++;
+	h->key = h->flags & GRETUN_F_KEY ? be32_to_cpu(*opt++) : 0;
+	h->seq = h->flags & GRETUN_F_SEQ ? be32_to_cpu(*opt) : 0;
+	return 0;
+}
+
+/* The checksum, when present, covers the GRE header and the payload. */
+static bool gretun_csum_ok(struct sk_buff *skb, const struct gretun_rx_hdr *h)
+{
+	if (!(h->flags & GRETUN_F_CSUM))
+		return true;
+	if (skb_checksum_simple_validate(skb))
+		return false;
+	skb_checksum_try_convert(skb, IPPROTO_GRE, null_compute_pseudo);
+	return true;
+}
+
+/*
+ * RFC 2890 section 2.2: accept a packet only if its sequence number is
+ * newer than the last accepted one, in 32-bit serial number arithmetic.
+ */
+static bool gretun_seq_ok(struct gretun *t, const struct gretun_rx_hdr *h)
+{
+	bool ok;
+
+	if (!(h->flags & GRETUN_F_SEQ))
+		return false;
+	spin_lock(&t->rx_seq_lock);
+	ok = !t->rx_seq_valid || (s32)(h->seq - t->rx_seq_next) >= 0;
+	if (ok) {
+		t->rx_seq_next = h->seq + 1;
+		t->rx_seq_valid = true;
+	}
+	spin_unlock(&t->rx_seq_lock);
+	return ok;
+}
+
+/* Checks that need the tunnel's configuration; drops count on its device. */
+static void gretun_deliver(struct gretun *t, struct sk_buff *skb,
+			   const struct gretun_rx_hdr *h)
+{
+	const struct gretun_parms *p = rcu_dereference(t->parms);
+	struct net_device *dev = t->dev;
+
+	if ((p->iflags & GRETUN_F_CSUM) && !(h->flags & GRETUN_F_CSUM)) {
+		DEV_STATS_INC(dev, rx_crc_errors);
+		goto drop;
+	}
+	if ((p->iflags & GRETUN_F_SEQ) && !gretun_seq_ok(t, h)) {
+		DEV_STATS_INC(dev, rx_fifo_errors);
+		goto drop;
+	}
+	if (__iptunnel_pull_header(skb, h->len, h->proto, true,
+				   !net_eq(t->net, dev_net(dev)))) {
+		DEV_STATS_INC(dev, rx_length_errors);
+		goto drop;
+	}
+	skb_reset_network_header(skb);
+	skb_reset_mac_header(skb);
+	skb->dev = dev;
+	dev_sw_netstats_rx_add(dev, skb->len);
+	gro_cells_receive(&t->gro_cells, skb);
+	return;
+
+drop:
+	DEV_STATS_INC(dev, rx_errors);
+	kfree_skb(skb);
+}
+
+static int gretun_rcv(struct sk_buff *skb)
+{
+	struct gretun_net *gn = net_generic(dev_net(skb->dev), gretun_net_id);
+	struct gretun_rx_hdr h;
+	struct gretun_key k;
+	struct gretun *t;
+
+	if (gretun_parse_hdr(skb, &h)) {
+		atomic_long_inc(&gn->drops.bad_header);
+		goto drop;
+	}
+	if (!gretun_csum_ok(skb, &h)) {
+		atomic_long_inc(&gn->drops.csum_error);
+		goto drop;
+	}
+
+	/* Seen from our side: the packet's destination is our local end. */
+	k.local = ip_hdr(skb)->daddr;
+	k.remote = ip_hdr(skb)->saddr;
+	k.keyed = h.flags & GRETUN_F_KEY;
+	k.key = h.key;
+	t = gretun_lookup(gn, &k, skb->dev->ifindex);
+	if (!t) {
+		atomic_long_inc(&gn->drops.no_tunnel);
+		icmp_send(skb, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
+		goto drop;
+	}
+
+	/* From here on the packet is the tunnel's. */
+	gretun_deliver(t, skb, &h);
+	return 0;
+
+drop:
+	kfree_skb(skb);
+	return 0;
+}
+
+/* ---------------------------------------------------------------------
+ * 3. Transmit
+ */
+
+static struct rtable *gretun_route(const struct gretun *t,
+				   const struct gretun_parms *p, u8 tos,
+				   struct flowi4 *fl4)
+{
+	memset(fl4, 0, sizeof(*fl4));
+	fl4->daddr = p->remote;
+	fl4->saddr = p->local;
+	fl4->flowi4_oif = p->link;
+	fl4->flowi4_tos = tos & IPTOS_TOS_MASK;
+	fl4->flowi4_proto = IPPROTO_GRE;
+	if (p->oflags & GRETUN_F_KEY)
+		fl4->fl4_gre_key = cpu_to_be32(p->okey);
+	return ip_route_output_key(t->net, fl4);
+}
+
+static u8 gretun_outer_tos(const struct gretun_parms *p,
+			   const struct sk_buff *skb)
+{
+	const struct iphdr *inner = ip_hdr(skb);
+	u8 tos = p->tos;
+
+	if (tos == GRETUN_TOS_INHERIT)
+		tos = ip_tunnel_get_dsfield(inner, skb);
+	return ip_tunnel_ecn_encap(tos, inner, skb);
+}
+
+static u8 gretun_outer_ttl(const struct gretun_parms *p,
+			   const struct sk_buff *skb, struct rtable *rt)
+{
+	u8 ttl = p->ttl;
+
+	if (!ttl)
+		ttl = ip_tunnel_get_ttl(ip_hdr(skb), skb);
+	return ttl ? : ip4_dst_hoplimit(&rt->dst);
+}
+
+/*
+ * Without pmtudisc the outer header copies DF from an inner IPv4 packet,
+ * unless ignore-df says fragment everything.
+ */
+static __be16 gretun_outer_df(const struct gretun_parms *p,
+			      const struct sk_buff *skb)
+{
+	if (p->pmtudisc)
+		return htons(IP_DF);
+	if (p->ignore_df || skb->protocol != htons(ETH_P_IP))
+		return 0;
+	return ip_hdr(skb)->frag_off & htons(IP_DF);
+}
+
+static int gretun_push_hdr(struct gretun *t, const struct gretun_parms *p,
+			   struct sk_buff *skb, unsigned int headroom)
+{
+	int len = gretun_hdr_len(p->oflags);
+	__be16 proto = skb->protocol;
+	struct gre_base_hdr *greh;
+	__be32 *opt;
+
+	if (skb_cow_head(skb, headroom + len))
+		return -ENOMEM;
+
+	greh = skb_push(skb, len);
+	greh->flags = gretun_flags_to_wire(p->oflags);
+	greh->protocol = proto;
+	opt = (__be32 *)(greh + 1);
+	if (p->oflags & GRETUN_F_CSUM)
+		*opt++ = 0;
+	if (p->oflags & GRETUN_F_KEY)
+		*opt++ = cpu_to_be32(p->okey);
+	if (p->oflags & GRETUN_F_SEQ)
+		*opt = cpu_to_be32(atomic_fetch_inc(&t->tx_seq));
+	if (p->oflags & GRETUN_F_CSUM)
+		*(__sum16 *)(greh + 1) = csum_fold(skb_checksum(skb, 0,
+								 skb->len, 0));
+	return 0;
+}
+
+static netdev_tx_t gretun_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	struct gretun *t = netdev_priv(dev);
+	const struct gretun_parms *p = rcu_dereference_bh(t->parms);
+	struct flowi4 fl4;
+	struct rtable *rt;
+	__be16 df;
+	u8 tos, ttl;
+
+	skb_reset_network_header(skb);
+	if (!pskb_inet_may_pull(skb))
+		goto tx_error;
+	if (!p->remote)
+		goto tx_no_route;
+
+	tos = gretun_outer_tos(p, skb);
+	rt = gretun_route(t, p, tos, &fl4);
+	if (IS_ERR(rt))
+		goto tx_no_route;
+	if (rt->dst.dev == dev) {
+		/* the route to the remote end goes back into this tunnel */
+		ip_rt_put(rt);
+		DEV_STATS_INC(dev, collisions);
+		goto tx_error;
+	}
+
+	ttl = gretun_outer_ttl(p, skb, rt);
+	df = gretun_outer_df(p, skb);
+	if (gretun_push_hdr(t, p, skb, LL_RESERVED_SPACE(rt->dst.dev) +
+			    sizeof(struct iphdr))) {
+		ip_rt_put(rt);
+		goto tx_error;
+	}
+
+	iptunnel_xmit(NULL, rt, skb, fl4.saddr, fl4.daddr, IPPROTO_GRE, tos,
+		      ttl, df, !net_eq(t->net, dev_net(dev)));
+	return NETDEV_TX_OK;
+
+tx_no_route:
+	DEV_STATS_INC(dev, tx_carrier_errors);
+tx_error:
+	DEV_STATS_INC(dev, tx_errors);
+	kfree_skb(skb);
+	return NETDEV_TX_OK;
+}
+
+/* ---------------------------------------------------------------------
+ * 4. Device setup
+ */
+
+static void gretun_uninit(struct net_device *dev)
+{
+	struct gretun *t = netdev_priv(dev);
+
+	hlist_del_init_rcu(&t->hnode);
+}
+
+static int gretun_get_iflink(const struct net_device *dev)
+{
+	struct gretun *t = netdev_priv(dev);
+	int link;
+
+	rcu_read_lock();
+	link = rcu_dereference(t->parms)->link;
+	rcu_read_unlock();
+	return link;
+}
+
+static const struct net_device_ops gretun_netdev_ops = {
+	.ndo_uninit		= gretun_uninit,
+	.ndo_start_xmit		= gretun_xmit,
+	.ndo_get_stats64	= dev_get_tstats64,
+	.ndo_get_iflink		= gretun_get_iflink,
+};
+
+static void gretun_free_priv(struct net_device *dev)
+{
+	struct gretun *t = netdev_priv(dev);
+
+	gro_cells_destroy(&t->gro_cells);
+	free_percpu(dev->tstats);
+	kfree(rcu_dereference_protected(t->parms, 1));
+}
+
+static void gretun_setup(struct net_device *dev)
+{
+	dev->netdev_ops = &gretun_netdev_ops;
+	dev->type = ARPHRD_IPGRE;
+	dev->flags = IFF_POINTOPOINT | IFF_NOARP | IFF_MULTICAST;
+	dev->priv_flags |= IFF_NO_QUEUE;
+	dev->hard_header_len = 0;
+	dev->addr_len = sizeof(__be32);
+	dev->mtu = ETH_DATA_LEN - sizeof(struct iphdr) -
+		   gretun_hdr_len(0);
+	dev->min_mtu = ETH_MIN_MTU;
+	dev->max_mtu = IP_MAX_MTU - sizeof(struct iphdr) -
+		       gretun_hdr_len(GRETUN_F_ALL);
+	dev->features |= NETIF_F_SG | NETIF_F_FRAGLIST | NETIF_F_HIGHDMA;
+	gretun_compat_set_lltx(dev);
+	netif_keep_dst(dev);
+	dev->needs_free_netdev = true;
+}
+
+/*
+ * The MTU that fits the underlay: the bound device's, else that of the
+ * device the route to the remote end leaves by, else Ethernet's.
+ */
+static unsigned int gretun_auto_mtu(struct net *net,
+				    const struct gretun_parms *p)
+{
+	unsigned int mtu = ETH_DATA_LEN;
+	struct net_device *under = NULL;
+	struct flowi4 fl4 = {
+		.daddr = p->remote,
+		.saddr = p->local,
+		.flowi4_oif = p->link,
+		.flowi4_proto = IPPROTO_GRE,
+	};
+	struct rtable *rt;
+
+	if (p->link)
+		under = __dev_get_by_index(net, p->link);
+	if (under) {
+		mtu = under->mtu;
+	} else if (p->remote) {
+		rt = ip_route_output_key(net, &fl4);
+		if (!IS_ERR(rt)) {
+			mtu = rt->dst.dev->mtu;
+			ip_rt_put(rt);
+		}
+	}
+	mtu -= sizeof(struct iphdr) + gretun_hdr_len(p->oflags);
+	return max_t(int, mtu, ETH_MIN_MTU);
+}
+
+/* Make the device show the tunnel's addresses, as link/gre does. */
+static void gretun_show_addrs(struct net_device *dev,
+			      const struct gretun_parms *p)
+{
+	dev_addr_set(dev, (const u8 *)&p->local);
+	memcpy(dev->broadcast, &p->remote, sizeof(p->remote));
+	dev->needed_headroom = LL_MAX_HEADER + sizeof(struct iphdr) +
+			       gretun_hdr_len(p->oflags);
+}
+
+/* ---------------------------------------------------------------------
+ * 5. rtnetlink configuration
+ */
+
+static int gretun_validate_addr(struct nlattr *attr,
+				struct netlink_ext_ack *extack)
+{
+	__be32 addr;
+
+	if (!attr)
+		return 0;
+	if (nla_len(attr) != sizeof(addr)) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "gretun: the underlay is IPv4: local and remote must be IPv4 addresses");
+		return -EAFNOSUPPORT;
+	}
+	addr = nla_get_in_addr(attr);
+	if (ipv4_is_multicast(addr) || ipv4_is_lbcast(addr)) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "gretun: local and remote must be unicast addresses or any");
+		return -EADDRNOTAVAIL;
+	}
+	return 0;
+}
+
+/* A key flag comes with its key in the same message, and vice versa. */
+static int gretun_validate_flags(struct nlattr *data[], int flags_attr,
+				 int key_attr, struct netlink_ext_ack *extack)
+{
+	struct nlattr *fa = data[flags_attr];
+	u16 flags = fa ? nla_get_u16(fa) : 0;
+
+	if (flags & ~GRETUN_F_ALL) {
+		NL_SET_ERR_MSG_ATTR(extack, fa,
+				    "gretun: unknown GRE flags: only csum, key and seq exist");
+		return -EOPNOTSUPP;
+	}
+	if ((flags & GRETUN_F_KEY) && !data[key_attr]) {
+		NL_SET_ERR_MSG_ATTR(extack, fa,
+				    "gretun: key flag set but no key given");
+		return -EINVAL;
+	}
+	if (data[key_attr] && !(flags & GRETUN_F_KEY)) {
+		NL_SET_ERR_MSG_ATTR(extack, data[key_attr],
+				    "gretun: key given without the key flag");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int gretun_validate(struct nlattr *tb[], struct nlattr *data[],
+			   struct netlink_ext_ack *extack)
+{
+	int err;
+
+	if (tb[IFLA_ADDRESS] || tb[IFLA_BROADCAST]) {
+		NL_SET_ERR_MSG(extack,
+			       "gretun: set addresses with local and remote");
+		return -EINVAL;
+	}
+	if (!data)
+		return 0;
+
+	err = gretun_validate_addr(data[IFLA_GRETUN_LOCAL], extack);
+	if (err)
+		return err;
+	err = gretun_validate_addr(data[IFLA_GRETUN_REMOTE], extack);
+	if (err)
+		return err;
+	err = gretun_validate_flags(data, IFLA_GRETUN_IFLAGS,
+				    IFLA_GRETUN_IKEY, extack);
+	if (err)
+		return err;
+	return gretun_validate_flags(data, IFLA_GRETUN_OFLAGS,
+				     IFLA_GRETUN_OKEY, extack);
+}
+
+static void gretun_parms_init(struct gretun_parms *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->pmtudisc = true;
+}
+
+static u32 gretun_get_key(const struct nlattr *attr)
+{
+	return attr ? nla_get_u32(attr) : 0;
+}
+
+/* Apply validated attributes; what is absent keeps its value. */
+static void gretun_parms_apply(struct gretun_parms *p, struct nlattr *data[])
+{
+	if (!data)
+		return;
+	if (data[IFLA_GRETUN_LINK])
+		p->link = nla_get_u32(data[IFLA_GRETUN_LINK]);
+	if (data[IFLA_GRETUN_LOCAL])
+		p->local = nla_get_in_addr(data[IFLA_GRETUN_LOCAL]);
+	if (data[IFLA_GRETUN_REMOTE])
+		p->remote = nla_get_in_addr(data[IFLA_GRETUN_REMOTE]);
+	if (data[IFLA_GRETUN_IFLAGS]) {
+		p->iflags = nla_get_u16(data[IFLA_GRETUN_IFLAGS]);
+		p->ikey = gretun_get_key(data[IFLA_GRETUN_IKEY]);
+	}
+	if (data[IFLA_GRETUN_OFLAGS]) {
+		p->oflags = nla_get_u16(data[IFLA_GRETUN_OFLAGS]);
+		p->okey = gretun_get_key(data[IFLA_GRETUN_OKEY]);
+	}
+	if (data[IFLA_GRETUN_TTL])
+		p->ttl = nla_get_u8(data[IFLA_GRETUN_TTL]);
+	if (data[IFLA_GRETUN_TOS])
+		p->tos = nla_get_u8(data[IFLA_GRETUN_TOS]);
+	if (data[IFLA_GRETUN_PMTUDISC])
+		p->pmtudisc = nla_get_u8(data[IFLA_GRETUN_PMTUDISC]);
+	if (data[IFLA_GRETUN_IGNORE_DF])
+		p->ignore_df = nla_get_u8(data[IFLA_GRETUN_IGNORE_DF]);
+}
+
+/* Checks on the whole resulting configuration, before anything changes. */
+static int gretun_parms_check(struct net *net, const struct gretun *self,
+			      const struct gretun_parms *p,
+			      struct nlattr *data[],
+			      struct netlink_ext_ack *extack)
+{
+	struct gretun_net *gn = net_generic(net, gretun_net_id);
+
+	if (p->ignore_df && p->pmtudisc) {
+		NL_SET_ERR_MSG(extack,
+			       "gretun: ignore-df needs nopmtudisc");
+		return -EINVAL;
+	}
+	if (p->link && !__dev_get_by_index(net, p->link)) {
+		NL_SET_ERR_MSG_ATTR(extack, data ? data[IFLA_GRETUN_LINK] : NULL,
+				    "gretun: underlay device not found");
+		return -ENODEV;
+	}
+	if (gretun_find_twin(gn, self, p)) {
+		NL_SET_ERR_MSG(extack,
+			       "gretun: a tunnel with this local, remote, ikey and underlay already exists");
+		return -EEXIST;
+	}
+	return 0;
+}
+
+static int gretun_newlink(struct net *src_net, struct net_device *dev,
+			  struct nlattr *tb[], struct nlattr *data[],
+			  struct netlink_ext_ack *extack)
+{
+	struct gretun *t = netdev_priv(dev);
+	struct gretun_parms *p;
+	int err;
+
+	p = kmalloc(sizeof(*p), GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+	gretun_parms_init(p);
+	gretun_parms_apply(p, data);
+	err = gretun_parms_check(src_net, NULL, p, data, extack);
+	if (err)
+		goto err_free_parms;
+
+	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
+	if (!dev->tstats) {
+		err = -ENOMEM;
+		goto err_free_parms;
+	}
+	err = gro_cells_init(&t->gro_cells, dev);
+	if (err)
+		goto err_free_tstats;
+
+	t->dev = dev;
+	t->net = src_net;
+	spin_lock_init(&t->rx_seq_lock);
+	RCU_INIT_POINTER(t->parms, p);
+	gretun_show_addrs(dev, p);
+	if (!tb[IFLA_MTU])
+		dev->mtu = gretun_auto_mtu(src_net, p);
+
+	err = register_netdevice(dev);
+	if (err)
+		goto err_destroy_gro_cells;
+	gretun_hash(t);
+	/*
+	 * Set only now: register_netdevice() would run the destructor on
+	 * failure, and the labels below already undo everything.
+	 */
+	dev->priv_destructor = gretun_free_priv;
+	return 0;
+
+err_destroy_gro_cells:
+	gro_cells_destroy(&t->gro_cells);
+err_free_tstats:
+	free_percpu(dev->tstats);
+err_free_parms:
+	kfree(p);
+	return err;
+}
+
+/*
+ * Swap in a new configuration. Readers see either the old or the new one
+ * whole. If the tunnel's identity changed it moves to another bucket, and
+ * lookups in flight must finish before it does.
+ */
+static void gretun_replace_parms(struct gretun *t, struct gretun_parms *p)
+{
+	struct gretun_parms *old = rtnl_dereference(t->parms);
+	struct gretun_key ok, nk;
+
+	gretun_key_of(old, &ok);
+	gretun_key_of(p, &nk);
+	if (!gretun_key_equal(&ok, &nk)) {
+		hlist_del_init_rcu(&t->hnode);
+		synchronize_net();
+	}
+	rcu_assign_pointer(t->parms, p);
+	if (hlist_unhashed(&t->hnode))
+		gretun_hash(t);
+
+	spin_lock_bh(&t->rx_seq_lock);
+	t->rx_seq_valid = false;
+	spin_unlock_bh(&t->rx_seq_lock);
+	kfree_rcu(old, rcu);
+}
+
+static int gretun_changelink(struct net_device *dev, struct nlattr *tb[],
+			     struct nlattr *data[],
+			     struct netlink_ext_ack *extack)
+{
+	struct gretun *t = netdev_priv(dev);
+	struct gretun_parms *old = rtnl_dereference(t->parms);
+	struct gretun_parms *p;
+	bool resize;
+	int err;
+
+	p = kmemdup(old, sizeof(*p), GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+	gretun_parms_apply(p, data);
+	err = gretun_parms_check(t->net, t, p, data, extack);
+	if (err) {
+		kfree(p);
+		return err;
+	}
+
+	resize = !tb[IFLA_MTU] && (p->link != old->link ||
+				   p->oflags != old->oflags);
+	gretun_replace_parms(t, p);
+	gretun_show_addrs(dev, p);
+	if (resize)
+		dev_set_mtu(dev, gretun_auto_mtu(t->net, p));
+	return 0;
+}
+
+static size_t gretun_get_size(const struct net_device *dev)
+{
+	return nla_total_size(4) +	/* IFLA_GRETUN_LINK */
+	       nla_total_size(4) +	/* IFLA_GRETUN_LOCAL */
+	       nla_total_size(4) +	/* IFLA_GRETUN_REMOTE */
+	       nla_total_size(2) +	/* IFLA_GRETUN_IFLAGS */
+	       nla_total_size(2) +	/* IFLA_GRETUN_OFLAGS */
+	       nla_total_size(4) +	/* IFLA_GRETUN_IKEY */
+	       nla_total_size(4) +	/* IFLA_GRETUN_OKEY */
+	       nla_total_size(1) +	/* IFLA_GRETUN_TTL */
+	       nla_total_size(1) +	/* IFLA_GRETUN_TOS */
+	       nla_total_size(1) +	/* IFLA_GRETUN_PMTUDISC */
+	       nla_total_size(1);	/* IFLA_GRETUN_IGNORE_DF */
+}
+
+/* A key goes out only with its flag, so a dump can be sent back as is. */
+static int gretun_put_key(struct sk_buff *skb, int attr, u16 flags, u32 key)
+{
+	return flags & GRETUN_F_KEY ? nla_put_u32(skb, attr, key) : 0;
+}
+
+static int gretun_fill_info(struct sk_buff *skb, const struct net_device *dev)
+{
+	struct gretun *t = netdev_priv(dev);
+	const struct gretun_parms *p = rtnl_dereference(t->parms);
+
+	if (nla_put_u32(skb, IFLA_GRETUN_LINK, p->link) ||
+	    nla_put_in_addr(skb, IFLA_GRETUN_LOCAL, p->local) ||
+	    nla_put_in_addr(skb, IFLA_GRETUN_REMOTE, p->remote) ||
+	    nla_put_u16(skb, IFLA_GRETUN_IFLAGS, p->iflags) ||
+	    nla_put_u16(skb, IFLA_GRETUN_OFLAGS, p->oflags) ||
+	    gretun_put_key(skb, IFLA_GRETUN_IKEY, p->iflags, p->ikey) ||
+	    gretun_put_key(skb, IFLA_GRETUN_OKEY, p->oflags, p->okey) ||
+	    nla_put_u8(skb, IFLA_GRETUN_TTL, p->ttl) ||
+	    nla_put_u8(skb, IFLA_GRETUN_TOS, p->tos) ||
+	    nla_put_u8(skb, IFLA_GRETUN_PMTUDISC, p->pmtudisc) ||
+	    nla_put_u8(skb, IFLA_GRETUN_IGNORE_DF, p->ignore_df))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static struct net *gretun_get_link_net(const struct net_device *dev)
+{
+	struct gretun *t = netdev_priv(dev);
+
+	return t->net;
+}
+
+static const struct nla_policy gretun_policy[IFLA_GRETUN_MAX + 1] = {
+	[IFLA_GRETUN_UNSPEC]	= { .strict_start_type = IFLA_GRETUN_LINK },
+	[IFLA_GRETUN_LINK]	= { .type = NLA_U32 },
+	[IFLA_GRETUN_LOCAL]	= { .type = NLA_BINARY },
+	[IFLA_GRETUN_REMOTE]	= { .type = NLA_BINARY },
+	[IFLA_GRETUN_IFLAGS]	= { .type = NLA_U16 },
+	[IFLA_GRETUN_OFLAGS]	= { .type = NLA_U16 },
+	[IFLA_GRETUN_IKEY]	= { .type = NLA_U32 },
+	[IFLA_GRETUN_OKEY]	= { .type = NLA_U32 },
+	[IFLA_GRETUN_TTL]	= { .type = NLA_U8 },
+	[IFLA_GRETUN_TOS]	= { .type = NLA_U8 },
+	[IFLA_GRETUN_PMTUDISC]	= NLA_POLICY_MAX(NLA_U8, 1),
+	[IFLA_GRETUN_IGNORE_DF]	= NLA_POLICY_MAX(NLA_U8, 1),
+};
+
+static struct rtnl_link_ops gretun_link_ops __read_mostly = {
+	.kind		= GRETUN_KIND,
+	.maxtype	= IFLA_GRETUN_MAX,
+	.policy		= gretun_policy,
+	.priv_size	= sizeof(struct gretun),
+	.setup		= gretun_setup,
+	.validate	= gretun_validate,
+	.newlink	= gretun_newlink,
+	.changelink	= gretun_changelink,
+	.get_size	= gretun_get_size,
+	.fill_info	= gretun_fill_info,
+	.get_link_net	= gretun_get_link_net,
+};
+
+/* ---------------------------------------------------------------------
+ * 6. Per-namespace state, module init and exit
+ */
+
+static int gretun_proc_show(struct seq_file *seq, void *v)
+{
+	struct net *net = seq_file_single_net(seq);
+	struct gretun_net *gn = net_generic(net, gretun_net_id);
+
+	seq_printf(seq, "rx_bad_header %ld\n",
+		   atomic_long_read(&gn->drops.bad_header));
+	seq_printf(seq, "rx_csum_error %ld\n",
+		   atomic_long_read(&gn->drops.csum_error));
+	seq_printf(seq, "rx_no_tunnel %ld\n",
+		   atomic_long_read(&gn->drops.no_tunnel));
+	return 0;
+}
+
+static int __net_init gretun_net_init(struct net *net)
+{
+	if (!proc_create_net_single("gretun", 0444, net->proc_net,
+				    gretun_proc_show, NULL))
+		return -ENOMEM;
+	return 0;
+}
+
+static void __net_exit gretun_net_exit(struct net *net)
+{
+	remove_proc_entry("gretun", net->proc_net);
+}
+
+/*
+ * A dying namespace takes its gretun devices with it, and also those that
+ * were moved elsewhere but still send and receive through it.
+ */
+static void gretun_queue_net_devices(struct net *net, struct list_head *kill)
+{
+	struct gretun_net *gn = net_generic(net, gretun_net_id);
+	struct net_device *dev, *aux;
+	struct hlist_node *tmp;
+	struct gretun *t;
+	int bkt;
+
+	for_each_netdev_safe(net, dev, aux)
+		if (dev->rtnl_link_ops == &gretun_link_ops)
+			unregister_netdevice_queue(dev, kill);
+
+	hash_for_each_safe(gn->tunnels, bkt, tmp, t, hnode)
+		if (!net_eq(dev_net(t->dev), net))
+			unregister_netdevice_queue(t->dev, kill);
+}
+
+static void __net_exit gretun_net_exit_batch(struct list_head *net_list)
+{
+	LIST_HEAD(kill);
+	struct net *net;
+
+	rtnl_lock();
+	list_for_each_entry(net, net_list, exit_list)
+		gretun_queue_net_devices(net, &kill);
+	unregister_netdevice_many(&kill);
+	rtnl_unlock();
+}
+
+static struct pernet_operations gretun_net_ops = {
+	.init		= gretun_net_init,
+	.exit		= gretun_net_exit,
+	.exit_batch	= gretun_net_exit_batch,
+	.id		= &gretun_net_id,
+	.size		= sizeof(struct gretun_net),
+};
+
+static const struct net_protocol gretun_protocol = {
+	.handler	= gretun_rcv,
+};
+
+static int __init gretun_init(void)
+{
+	int err;
+
+	err = register_pernet_device(&gretun_net_ops);
+	if (err)
+		return err;
+	err = rtnl_link_register(&gretun_link_ops);
+	if (err)
+		goto err_unregister_pernet;
+	err = inet_add_protocol(&gretun_protocol, IPPROTO_GRE);
+	if (err) {
+		pr_err("IPPROTO_GRE is taken, most likely by the kernel's own GRE; unload it with 'rmmod ip_gre gre' and load gre_tun again\n");
+		err = -EBUSY;
+		goto err_unregister_link;
+	}
+	return 0;
+
+err_unregister_link:
+	rtnl_link_unregister(&gretun_link_ops);
+err_unregister_pernet:
+	unregister_pernet_device(&gretun_net_ops);
+	return err;
+}
+
+static void __exit gretun_exit(void)
+{
+	/* waits for receivers in flight: no packet reaches what follows */
+	inet_del_protocol(&gretun_protocol, IPPROTO_GRE);
+	rtnl_link_unregister(&gretun_link_ops);
+	unregister_pernet_device(&gretun_net_ops);
+}
+
+module_init(gretun_init);
+module_exit(gretun_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("GRE over IPv4 tunnel devices (RFC 2784, RFC 2890)");
+MODULE_ALIAS_RTNL_LINK(GRETUN_KIND);

@@ -1,0 +1,87 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Install what building gre_tun and running its selftests need on a
+# Debian 12 machine: a kernel image with matching headers for the guest,
+# QEMU, virtme-ng and the userspace tools the selftests call.
+#
+# virtme-ng is not in bookworm; its trixie package is pure Python and its
+# dependencies are all in bookworm, so fetch just that .deb from trixie
+# using the machine's own apt source with only the suite changed.
+set -eu
+
+DEBS="qemu-system-x86 linux-image-amd64 linux-headers-amd64 iproute2
+iputils-ping tcpdump ethtool kmod make gcc sparse busybox-static"
+
+missing_debs() {
+	local p
+	for p in $DEBS; do
+		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
+			grep -q 'install ok installed' || echo "$p"
+	done
+}
+
+apt_update_once() {
+	[ -n "${APT_UPDATED:-}" ] && return
+	apt-get update -qq
+	APT_UPDATED=1
+}
+
+# Print a deb822 source entry for Debian's main archive, taken from this
+# machine's sources with the suite replaced by $1.
+source_for_suite() {
+	local f
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -e "$f" ] || continue
+		awk -v suite="$1" '
+			BEGIN { RS = ""; FS = "\n" }
+			/URIs:/ && !/security/ {
+				for (i = 1; i <= NF; i++) {
+					if ($i ~ /^Suites:/)
+						$i = "Suites: " suite
+					if ($i !~ /^#/)
+						print $i
+				}
+				exit
+			}' "$f"
+		return
+	done
+	echo "no deb822 apt source under /etc/apt/sources.list.d" >&2
+	return 1
+}
+
+install_virtme_ng() {
+	local tmp
+
+	command -v vng >/dev/null && return
+	tmp=$(mktemp -d)
+	# shellcheck disable=SC2064
+	trap "rm -rf '$tmp'" RETURN
+	mkdir -p "$tmp/lists/partial" "$tmp/parts"
+	source_for_suite trixie >"$tmp/parts/trixie.sources"
+	local opts=(-o "Dir::Etc::SourceList=/dev/null"
+		-o "Dir::Etc::SourceParts=$tmp/parts"
+		-o "Dir::State::Lists=$tmp/lists")
+	apt-get "${opts[@]}" update -qq
+	(cd "$tmp" && apt-get "${opts[@]}" download virtme-ng)
+	apt_update_once
+	apt-get install -y -qq "$tmp"/virtme-ng_*.deb
+}
+
+main() {
+	local need
+
+	if [ "$(id -u)" != 0 ]; then
+		echo "install-deps: run as root (apt-get needs it)" >&2
+		exit 1
+	fi
+	need=$(missing_debs)
+	if [ -n "$need" ]; then
+		apt_update_once
+		# shellcheck disable=SC2086
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $need
+	fi
+	install_virtme_ng
+}
+
+main "$@"
