@@ -20,7 +20,7 @@ IP_LIB_DIR ?= /usr/lib/$(MULTIARCH)/ip
 PLUGIN := iproute2/link_gretun.so
 PLUGIN_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter -fPIC -I.
 
-all: module plugin
+all: module plugin selftests/gretun_nl
 
 kdir:
 	@if [ -z "$(KDIR)" ]; then \
@@ -57,3 +57,6 @@ clean:
 	rm -f $(PLUGIN) selftests/gretun_nl
 
 .PHONY: all kdir module plugin install check lint clean
+
+selftests/gretun_nl: selftests/gretun_nl.c gre_tun.h
+	$(CC) -O2 -Wall -Wextra -D_GNU_SOURCE -o $@ $<

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * compat.h - the one place where kernel versions differ for gre_tun.
+ * The one place where kernel versions differ for gre_tun.
  *
  * Features are detected from the headers where possible: distributions
  * backport changes, so version numbers can lie.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * gre_tun.c - GRE over IPv4 tunnel devices, link kind "gretun".
+ * GRE over IPv4 tunnel devices, link kind "gretun".
  *
  * Each device carries any layer-3 packet (IPv4, IPv6, any ethertype) to
  * one remote IPv4 address in a GRE header (RFC 2784) with optional key

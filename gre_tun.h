@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
 /*
- * gre_tun.h - the netlink contract between the gretun module and its
+ * The netlink contract between the gretun module and its
  * iproute2 plugin. Userspace-clean: include it from either side.
  *
  * A gretun device is configured with IFLA_INFO_KIND "gretun" and the
@@ -30,6 +30,7 @@ enum {
 	IFLA_GRETUN_IGNORE_DF,	/* u8: 1 = fragment outer packets despite DF */
 	__IFLA_GRETUN_MAX
 };
+
 #define IFLA_GRETUN_MAX	(__IFLA_GRETUN_MAX - 1)
 
 /* Bits of IFLA_GRETUN_IFLAGS and IFLA_GRETUN_OFLAGS. */

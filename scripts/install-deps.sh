@@ -11,7 +11,8 @@
 set -eu
 
 DEBS="qemu-system-x86 linux-image-amd64 linux-headers-amd64 iproute2
-iputils-ping tcpdump ethtool kmod make gcc sparse busybox-static"
+iputils-ping tcpdump ethtool kmod make gcc sparse shellcheck python3 jq
+linux-source"
 
 missing_debs() {
 	local p

@@ -1,0 +1,62 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make lint`: the module must build without a warning under W=1 and
+# sparse, pass checkpatch, the plugin must need nothing `ip` does not
+# export, and the shell scripts must pass shellcheck.
+# Environment: KDIR (kernel build tree), PLUGIN (the built plugin).
+set -eu
+
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+cd "$REPO"
+CACHE=$REPO/.cache
+failed=0
+
+step() { printf 'lint: %s\n' "$*"; }
+fail() { printf 'lint: FAIL: %s\n' "$*"; failed=1; }
+
+step "module with W=1 and sparse (C=2)"
+out=$(make -C "$KDIR" M="$REPO" W=1 C=2 modules 2>&1) || fail "module build"
+if grep -E 'warning:|error:' <<<"$out"; then
+	fail "compiler or sparse warnings"
+fi
+
+step "selftest helper with -Wall -Wextra -Werror"
+gcc -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -o selftests/gretun_nl \
+	selftests/gretun_nl.c || fail "gretun_nl"
+
+step "checkpatch"
+checkpatch() {
+	local tarball
+
+	if [ ! -x "$CACHE/scripts/checkpatch.pl" ]; then
+		tarball=$(find /usr/src -maxdepth 1 -name 'linux-source-*.tar.xz' | sort -V | tail -n 1)
+		[ -n "$tarball" ] || return 2
+		mkdir -p "$CACHE"
+		tar -C "$CACHE" -xJf "$tarball" --strip-components=1 --wildcards \
+			'*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
+			'*/scripts/const_structs.checkpatch'
+	fi
+	perl "$CACHE/scripts/checkpatch.pl" --no-tree --terse --show-types \
+		--strict -f gre_tun.c gre_tun.h compat.h
+}
+if checkpatch; then :; else
+	rc=$?
+	if [ "$rc" -eq 2 ]; then
+		fail "checkpatch: no /usr/src/linux-source-*.tar.xz (apt-get install linux-source)"
+	else
+		fail "checkpatch"
+	fi
+fi
+
+step "plugin needs only what ip exports"
+missing=$(comm -23 \
+	<(nm -D --undefined-only "$PLUGIN" | awk '$1 == "U" && $2 !~ /@/ { print $2 }' | sort -u) \
+	<(nm -D --defined-only "$(command -v ip)" | awk '{ print $3 }' | sort -u))
+[ -z "$missing" ] || fail "ip does not export: $missing"
+
+step "shellcheck"
+shellcheck -x scripts/*.sh selftests/*.sh .ci/run || fail "shellcheck"
+
+[ "$failed" -eq 0 ] && step "all clean"
+exit "$failed"

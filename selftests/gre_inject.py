@@ -1,0 +1,72 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""Send one hand-made GRE packet carrying an ICMP echo request, to test
+how the receiver judges headers that a well-behaved peer never sends.
+
+  gre_inject.py --to OUTER_DST --inner-src A --inner-dst B
+                [--key K] [--seq S] [--csum good|bad] [--flags 0xNNNN]
+                [--truncate N]
+
+--flags ORs raw bits into the first 16 bits (version, routing, ...);
+--truncate cuts the GRE packet to N bytes.
+"""
+import argparse
+import socket
+import struct
+
+
+def csum(data):
+    if len(data) % 2:
+        data += b"\0"
+    total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    return ~total & 0xFFFF
+
+
+def icmp_echo_in_ipv4(src, dst):
+    icmp = struct.pack("!BBHHH", 8, 0, 0, 0x4754, 1) + b"gretun-inject"
+    icmp = icmp[:2] + struct.pack("!H", csum(icmp)) + icmp[4:]
+    hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(icmp), 1, 0, 64,
+                      socket.IPPROTO_ICMP, 0, socket.inet_aton(src),
+                      socket.inet_aton(dst))
+    hdr = hdr[:10] + struct.pack("!H", csum(hdr)) + hdr[12:]
+    return hdr + icmp
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--to", required=True)
+    ap.add_argument("--inner-src", required=True)
+    ap.add_argument("--inner-dst", required=True)
+    ap.add_argument("--key", type=int)
+    ap.add_argument("--seq", type=int)
+    ap.add_argument("--csum", choices=("good", "bad"))
+    ap.add_argument("--flags", type=lambda v: int(v, 0), default=0)
+    ap.add_argument("--truncate", type=int)
+    a = ap.parse_args()
+
+    flags = a.flags
+    opts = b""
+    if a.csum:
+        flags |= 0x8000
+        opts += b"\0\0\0\0"
+    if a.key is not None:
+        flags |= 0x2000
+        opts += struct.pack("!I", a.key)
+    if a.seq is not None:
+        flags |= 0x1000
+        opts += struct.pack("!I", a.seq)
+    pkt = bytearray(struct.pack("!HH", flags, 0x0800) + opts +
+                    icmp_echo_in_ipv4(a.inner_src, a.inner_dst))
+    if a.csum:
+        value = csum(bytes(pkt)) ^ (0xFFFF if a.csum == "bad" else 0)
+        pkt[4:6] = struct.pack("!H", value)
+    if a.truncate is not None:
+        pkt = pkt[:a.truncate]
+
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_GRE)
+    s.sendto(bytes(pkt), (a.to, 0))
+
+
+main()

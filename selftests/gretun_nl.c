@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gretun_nl - send a hand-made gretun RTM_NEWLINK, to test what `ip`
+ * would never send: wrong sizes, wrong families, unknown flags.
+ *
+ *   gretun_nl add|set IFNAME [NAME=TYPE:VALUE ...]
+ *
+ * NAME is an IFLA_GRETUN_* attribute in lower case without the prefix
+ * (local, ikey, ignore_df, ...) or a number; TYPE is u8, u16, u32, ip4 or
+ * ip6. Prints "ok", or the errno name and the kernel's extack message, and
+ * exits 0 on success, 1 on a kernel error, 2 on a usage error.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <linux/if_link.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+
+#include "../gre_tun.h"
+
+#define BUFSZ 4096
+
+static const char *const attr_names[] = {
+	[IFLA_GRETUN_LINK] = "link",
+	[IFLA_GRETUN_LOCAL] = "local",
+	[IFLA_GRETUN_REMOTE] = "remote",
+	[IFLA_GRETUN_IFLAGS] = "iflags",
+	[IFLA_GRETUN_OFLAGS] = "oflags",
+	[IFLA_GRETUN_IKEY] = "ikey",
+	[IFLA_GRETUN_OKEY] = "okey",
+	[IFLA_GRETUN_TTL] = "ttl",
+	[IFLA_GRETUN_TOS] = "tos",
+	[IFLA_GRETUN_PMTUDISC] = "pmtudisc",
+	[IFLA_GRETUN_IGNORE_DF] = "ignore_df",
+};
+
+static void die_usage(const char *why)
+{
+	fprintf(stderr, "gretun_nl: %s\n"
+		"usage: gretun_nl add|set IFNAME [NAME=TYPE:VALUE ...]\n", why);
+	exit(2);
+}
+
+static struct nlattr *put(struct nlmsghdr *n, int type, const void *data,
+			  int len)
+{
+	struct nlattr *a = (struct nlattr *)((char *)n + NLMSG_ALIGN(n->nlmsg_len));
+
+	if (NLMSG_ALIGN(n->nlmsg_len) + NLA_ALIGN(NLA_HDRLEN + len) > BUFSZ)
+		die_usage("message too long");
+	a->nla_type = type;
+	a->nla_len = NLA_HDRLEN + len;
+	if (len)
+		memcpy((char *)a + NLA_HDRLEN, data, len);
+	n->nlmsg_len = NLMSG_ALIGN(n->nlmsg_len) + NLA_ALIGN(a->nla_len);
+	return a;
+}
+
+static void nest_end(struct nlmsghdr *n, struct nlattr *nest)
+{
+	nest->nla_len = (char *)n + n->nlmsg_len - (char *)nest;
+}
+
+static int attr_type(const char *name)
+{
+	unsigned int i;
+
+	for (i = 1; i < sizeof(attr_names) / sizeof(attr_names[0]); i++)
+		if (attr_names[i] && !strcmp(name, attr_names[i]))
+			return i;
+	if (name[0] >= '0' && name[0] <= '9')
+		return atoi(name);
+	die_usage("unknown attribute name");
+	return -1;
+}
+
+/* NAME=TYPE:VALUE */
+static void put_arg(struct nlmsghdr *n, char *arg)
+{
+	char *eq = strchr(arg, '='), *colon;
+	unsigned char buf[16];
+	unsigned long v;
+	int type, len;
+
+	if (!eq || !(colon = strchr(eq, ':')))
+		die_usage("attributes are NAME=TYPE:VALUE");
+	*eq = *colon = '\0';
+	type = attr_type(arg);
+	v = strtoul(colon + 1, NULL, 0);
+	if (!strcmp(eq + 1, "u8")) {
+		buf[0] = v;
+		len = 1;
+	} else if (!strcmp(eq + 1, "u16")) {
+		unsigned short s = v;
+
+		memcpy(buf, &s, sizeof(s));
+		len = sizeof(s);
+	} else if (!strcmp(eq + 1, "u32")) {
+		unsigned int u = v;
+
+		memcpy(buf, &u, sizeof(u));
+		len = sizeof(u);
+	} else if (!strcmp(eq + 1, "ip4")) {
+		if (inet_pton(AF_INET, colon + 1, buf) != 1)
+			die_usage("bad ip4 value");
+		len = 4;
+	} else if (!strcmp(eq + 1, "ip6")) {
+		if (inet_pton(AF_INET6, colon + 1, buf) != 1)
+			die_usage("bad ip6 value");
+		len = 16;
+	} else {
+		die_usage("TYPE is u8, u16, u32, ip4 or ip6");
+	}
+	put(n, type, buf, len);
+}
+
+static void print_ack(struct nlmsghdr *r)
+{
+	struct nlmsgerr *e = NLMSG_DATA(r);
+	struct nlattr *a = (struct nlattr *)((char *)e + sizeof(*e));
+	int left = r->nlmsg_len - NLMSG_HDRLEN - sizeof(*e);
+	const char *msg = "";
+
+	if (r->nlmsg_flags & NLM_F_ACK_TLVS) {
+		for (; left >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN &&
+		       a->nla_len <= left;
+		     left -= NLA_ALIGN(a->nla_len),
+		     a = (struct nlattr *)((char *)a + NLA_ALIGN(a->nla_len)))
+			if (a->nla_type == NLMSGERR_ATTR_MSG)
+				msg = (const char *)a + NLA_HDRLEN;
+	}
+	if (e->error)
+		printf("error %s: %s\n", strerrorname_np(-e->error), msg);
+	else
+		printf("ok%s%s\n", *msg ? ": " : "", msg);
+}
+
+int main(int argc, char **argv)
+{
+	static char buf[BUFSZ] __attribute__((aligned(8)));
+	struct nlmsghdr *n = (struct nlmsghdr *)buf;
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	struct nlattr *linkinfo, *data;
+	struct ifinfomsg *ifi;
+	int fd, one = 1, add, i;
+	ssize_t len;
+
+	if (argc < 3)
+		die_usage("too few arguments");
+	add = !strcmp(argv[1], "add");
+	if (!add && strcmp(argv[1], "set"))
+		die_usage("first argument is add or set");
+
+	memset(buf, 0, sizeof(buf));
+	n->nlmsg_len = NLMSG_LENGTH(sizeof(*ifi));
+	n->nlmsg_type = RTM_NEWLINK;
+	n->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	if (add)
+		n->nlmsg_flags |= NLM_F_CREATE | NLM_F_EXCL;
+	ifi = NLMSG_DATA(n);
+	ifi->ifi_family = AF_UNSPEC;
+	if (add) {
+		put(n, IFLA_IFNAME, argv[2], strlen(argv[2]) + 1);
+	} else {
+		ifi->ifi_index = if_nametoindex(argv[2]);
+		if (!ifi->ifi_index)
+			die_usage("no such device");
+	}
+	linkinfo = put(n, IFLA_LINKINFO | NLA_F_NESTED, NULL, 0);
+	put(n, IFLA_INFO_KIND, GRETUN_KIND, strlen(GRETUN_KIND));
+	data = put(n, IFLA_INFO_DATA | NLA_F_NESTED, NULL, 0);
+	for (i = 3; i < argc; i++)
+		put_arg(n, argv[i]);
+	nest_end(n, data);
+	nest_end(n, linkinfo);
+
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0 ||
+	    setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one)) ||
+	    setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one)) ||
+	    sendto(fd, buf, n->nlmsg_len, 0, (struct sockaddr *)&sa,
+		   sizeof(sa)) < 0) {
+		perror("gretun_nl");
+		return 2;
+	}
+	len = recv(fd, buf, sizeof(buf), 0);
+	if (len < (ssize_t)NLMSG_LENGTH(sizeof(struct nlmsgerr)) ||
+	    n->nlmsg_type != NLMSG_ERROR) {
+		fprintf(stderr, "gretun_nl: unexpected reply\n");
+		return 2;
+	}
+	print_ack(n);
+	close(fd);
+	return ((struct nlmsgerr *)NLMSG_DATA(n))->error ? 1 : 0;
+}

@@ -1,0 +1,244 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# Shared by the gretun selftests: namespaces, named checks, the module, and
+# the kernel-health gate every test ends with. Source it, then call checks;
+# the EXIT trap cleans up and sets the exit status (0 pass, 1 fail, 4 skip).
+
+KSFT_PASS=0
+KSFT_FAIL=1
+KSFT_SKIP=4
+
+GRETUN_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+GRETUN_KO=${GRETUN_KO:-$GRETUN_DIR/gre_tun.ko}
+SELFTESTS=$GRETUN_DIR/selftests
+export IP_LIB_DIR=${IP_LIB_DIR:-$GRETUN_DIR/iproute2}
+export PATH=$SELFTESTS:$PATH
+
+TEST_NAME=$(basename "$0" .sh)
+NS_PREFIX="gt$$"
+TMP=$(mktemp -d)
+FAILED=0
+CHECKS=0
+NAMESPACES=()
+SKIP_REASON=
+
+log() { printf '# %s\n' "$*"; }
+
+# check NAME CMD...: CMD must succeed. Output goes to the log on failure.
+check() {
+	local name=$1 out
+	shift
+	CHECKS=$((CHECKS + 1))
+	if out=$("$@" 2>&1); then
+		log "ok: $name"
+	else
+		log "FAIL: $name"
+		printf '%s\n' "$out" | sed 's/^/#   /' | head -n 20
+		FAILED=$((FAILED + 1))
+	fi
+}
+
+# check_fail NAME CMD...: CMD must fail.
+check_fail() {
+	local name=$1
+	shift
+	check "$name" bash -c '! "$@"' _ "$@"
+}
+
+# check_eq NAME EXPECTED ACTUAL
+check_eq() {
+	if [ "$2" = "$3" ]; then
+		check "$1" true
+	else
+		check "$1" bash -c "echo 'expected: $2'; echo 'actual:   $3'; false"
+	fi
+}
+
+# check_output NAME REGEX CMD...: CMD succeeds or fails, its output matches.
+check_output() {
+	local name=$1 regex=$2 out
+	shift 2
+	out=$("$@" 2>&1)
+	if grep -Eq -- "$regex" <<<"$out"; then
+		check "$name" true
+	else
+		# shellcheck disable=SC2016 # expanded by the inner shell
+		check "$name" bash -c 'printf "wanted /%s/ in:\n%s\n" "$1" "$2"; false' \
+			_ "$regex" "$out"
+	fi
+}
+
+skip() {
+	SKIP_REASON=$*
+	exit "$KSFT_SKIP"
+}
+
+# Namespaces get a per-run prefix so parallel or leftover runs never clash.
+ns_add() {
+	local ns=$NS_PREFIX-$1
+
+	ip netns add "$ns"
+	NAMESPACES+=("$ns")
+	ip -n "$ns" link set lo up
+	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
+		net.ipv6.conf.default.accept_dad=0
+}
+
+ns_name() { echo "$NS_PREFIX-$1"; }
+
+# at NS CMD...: run CMD in namespace NS (short name).
+at() {
+	local ns=$NS_PREFIX-$1
+
+	shift
+	ip netns exec "$ns" "$@"
+}
+
+# counter NS DEV FIELD: one of the device's statistics.
+counter() {
+	at "$1" cat "/sys/class/net/$2/statistics/$3"
+}
+
+# drops NS FIELD: a namespace-wide gretun drop counter.
+drops() {
+	# shellcheck disable=SC2016 # awk's own fields
+	at "$1" awk -v f="$2" '$1 == f { print $2 }' /proc/net/gretun
+}
+
+# wait_for SECONDS CMD...: poll until CMD succeeds.
+wait_for() {
+	local deadline=$((SECONDS + $1))
+
+	shift
+	until "$@" >/dev/null 2>&1; do
+		[ "$SECONDS" -lt "$deadline" ] || return 1
+		sleep 0.2
+	done
+}
+
+gretun_loaded() { [ -d /sys/module/gre_tun ]; }
+
+gretun_load() {
+	gretun_loaded && return 0
+	insmod "$GRETUN_KO"
+}
+
+gretun_unload() {
+	gretun_loaded || return 0
+	rmmod gre_tun
+}
+
+# The kernel-health gate: nothing alarming in dmesg since the test began,
+# no new taint other than out-of-tree (O) and unsigned (E) modules.
+HEALTH_RE='WARNING:|BUG:|Oops|refcount_t|unregister_netdevice: waiting for|lockdep|possible circular locking|KASAN|UBSAN|kmemleak|general protection|RCU stall|stack-protector|list_(add|del) corruption'
+TAINT_ALLOWED=$(((1 << 12) | (1 << 13)))
+
+health_begin() {
+	HEALTH_MARK="gretun-selftest-$TEST_NAME-$$-$RANDOM"
+	echo "$HEALTH_MARK" >/dev/kmsg
+	TAINT_BEFORE=$(cat /proc/sys/kernel/tainted)
+}
+
+health_check() {
+	local taint new bad
+
+	bad=$(dmesg | sed -n "/$HEALTH_MARK/,\$p" | grep -E "$HEALTH_RE" || true)
+	taint=$(cat /proc/sys/kernel/tainted)
+	new=$(((taint & ~TAINT_BEFORE) & ~TAINT_ALLOWED))
+	if [ -n "$bad" ] || [ "$new" -ne 0 ]; then
+		log "FAIL: kernel health (new taint $new)"
+		printf '%s\n' "$bad" | sed 's/^/#   /' | head -n 40
+		dmesg | sed -n "/$HEALTH_MARK/,\$p" | tail -n 60 | sed 's/^/#   /'
+		FAILED=$((FAILED + 1))
+	else
+		log "ok: kernel health"
+	fi
+}
+
+lib_exit() {
+	local rc=$? ns
+
+	trap - EXIT
+	for ns in "${NAMESPACES[@]}"; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	rm -rf "$TMP"
+	if [ "$rc" -eq "$KSFT_SKIP" ]; then
+		log "SKIP: $SKIP_REASON"
+		exit "$KSFT_SKIP"
+	fi
+	# the namespaces go away asynchronously; let their cleanup run too
+	sleep 1
+	health_check
+	if [ "$rc" -ne 0 ] && [ "$FAILED" -eq 0 ]; then
+		log "FAIL: the test script itself exited with status $rc"
+		FAILED=1
+	fi
+	log "$TEST_NAME: $CHECKS checks, $FAILED failed"
+	[ "$FAILED" -eq 0 ] && exit "$KSFT_PASS"
+	exit "$KSFT_FAIL"
+}
+
+[ "$(id -u)" = 0 ] || { echo "# SKIP: needs root"; exit "$KSFT_SKIP"; }
+health_begin
+trap lib_exit EXIT
+
+# ---------------------------------------------------------------------
+# The two-router topology most tests use:
+#
+#   ns a                                       ns b
+#   veth0 192.0.2.1/24 ------------------ veth0 192.0.2.2/24
+#   gt0   local 192.0.2.1 remote .2       gt0   local 192.0.2.2 remote .1
+#         10.9.0.1/30  fd00:9::1/64             10.9.0.2/30  fd00:9::2/64
+
+underlay_up() {
+	ns_add a
+	ns_add b
+	ip link add veth0 netns "$(ns_name a)" type veth \
+		peer name veth0 netns "$(ns_name b)"
+	at a ip addr add 192.0.2.1/24 dev veth0
+	at b ip addr add 192.0.2.2/24 dev veth0
+	at a ip link set veth0 up
+	at b ip link set veth0 up
+}
+
+# tunnel_up NS LOCAL REMOTE INNER4 INNER6 [gretun options...]
+tunnel_up() {
+	local ns=$1 local=$2 remote=$3 in4=$4 in6=$5
+
+	shift 5
+	at "$ns" ip link add gt0 type gretun local "$local" remote "$remote" "$@"
+	at "$ns" ip addr add "$in4/30" dev gt0
+	at "$ns" ip -6 addr add "$in6/64" dev gt0 nodad
+	at "$ns" ip link set gt0 up
+}
+
+# pair_up "OPTIONS FOR A" "OPTIONS FOR B": the topology above.
+pair_up() {
+	# shellcheck disable=SC2086
+	tunnel_up a 192.0.2.1 192.0.2.2 10.9.0.1 fd00:9::1 $1
+	# shellcheck disable=SC2086
+	tunnel_up b 192.0.2.2 192.0.2.1 10.9.0.2 fd00:9::2 $2
+}
+
+pair_down() {
+	at a ip link del gt0 2>/dev/null || true
+	at b ip link del gt0 2>/dev/null || true
+}
+
+ping4() { at "$1" ping -c "${3:-1}" -i 0.2 -W 2 -q "$2"; }
+ping6() { at "$1" ping -6 -c "${3:-1}" -i 0.2 -W 2 -q "$2"; }
+
+# capture_start NS DEV FILE: tcpdump GRE on DEV until capture_stop.
+capture_start() {
+	at "$1" tcpdump -i "$2" -n -U -w "$3" ip proto 47 2>/dev/null &
+	CAPTURE_PID=$!
+	wait_for 5 test -s "$3"
+}
+
+capture_stop() {
+	sleep 0.3
+	kill "$CAPTURE_PID" 2>/dev/null
+	wait "$CAPTURE_PID" 2>/dev/null || true
+}

@@ -1,0 +1,57 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run every selftests/gretun_*.sh in this kernel, one after the other,
+# and report in KTAP. With RESULTS_DIR, also write RESULTS_DIR/summary,
+# the side channel `make check` reads: it exists only if the run finished.
+#
+# Usage: run_all.sh [RESULTS_DIR] [TEST...]
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+RESULTS=${1:-}
+shift || true
+HEALTH_RE='WARNING:|BUG:|Oops|refcount_t|unregister_netdevice: waiting for|lockdep|possible circular locking|KASAN|UBSAN|kmemleak|general protection|RCU stall|list_(add|del) corruption'
+
+cd "$HERE" || exit 1
+if [ $# -gt 0 ]; then
+	tests=("$@")
+else
+	tests=(gretun_*.sh)
+fi
+[ -n "$RESULTS" ] && rm -f "$RESULTS/summary"
+
+passed=0 failed=0 skipped=0 n=0
+echo "TAP version 13"
+echo "1..$((${#tests[@]} + 1))"
+for t in "${tests[@]}"; do
+	n=$((n + 1))
+	name=$(basename "$t" .sh)
+	start=$SECONDS
+	timeout 900 "./$name.sh" 2>&1
+	rc=$?
+	took="$((SECONDS - start))s"
+	case $rc in
+	0) echo "ok $n $name # $took"; passed=$((passed + 1)) ;;
+	4) echo "ok $n $name # SKIP"; skipped=$((skipped + 1)) ;;
+	*) echo "not ok $n $name # exit $rc, $took"; failed=$((failed + 1)) ;;
+	esac
+done
+
+# The whole boot, not just each test's window: nothing may hide.
+n=$((n + 1))
+if dmesg | grep -Eq "$HEALTH_RE"; then
+	dmesg | grep -E -B2 -A20 "$HEALTH_RE" | head -n 80 | sed 's/^/# /'
+	echo "not ok $n kernel_health"
+	failed=$((failed + 1))
+else
+	echo "ok $n kernel_health"
+	passed=$((passed + 1))
+fi
+
+if [ -n "$RESULTS" ]; then
+	dmesg >"$RESULTS/dmesg.txt"
+	echo "passed=$passed failed=$failed skipped=$skipped" >"$RESULTS/summary"
+fi
+[ "$skipped" -eq 0 ] || echo "# $skipped skipped (not counted as passed)"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
