@@ -585,8 +585,11 @@ static unsigned int gretun_auto_mtu(struct net *net,
 	return max_t(int, mtu, ETH_MIN_MTU);
 }
 
-/* Make the device show the tunnel's addresses, as link/gre does. */
-static void gretun_show_addrs(struct net_device *dev,
+/*
+ * What the device itself carries of the configuration: the endpoints, for
+ * `ip link` to show as link/gre does, and the headroom the headers need.
+ */
+static void gretun_apply_to_dev(struct net_device *dev,
 			      const struct gretun_parms *p)
 {
 	dev_addr_set(dev, (const u8 *)&p->local);
@@ -768,7 +771,7 @@ static int gretun_newlink(struct net *src_net, struct net_device *dev,
 	t->net = src_net;
 	spin_lock_init(&t->rx_seq_lock);
 	RCU_INIT_POINTER(t->parms, p);
-	gretun_show_addrs(dev, p);
+	gretun_apply_to_dev(dev, p);
 	if (!tb[IFLA_MTU])
 		dev->mtu = gretun_auto_mtu(src_net, p);
 
@@ -841,7 +844,7 @@ static int gretun_changelink(struct net_device *dev, struct nlattr *tb[],
 	resize = !tb[IFLA_MTU] && (p->link != old->link ||
 				   p->oflags != old->oflags);
 	gretun_replace_parms(t, p);
-	gretun_show_addrs(dev, p);
+	gretun_apply_to_dev(dev, p);
 	if (resize)
 		dev_set_mtu(dev, gretun_auto_mtu(t->net, p));
 	return 0;
