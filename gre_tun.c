@@ -43,6 +43,8 @@
 #include "compat.h"
 
 #define GRETUN_HASH_BITS	10
+/* room for the largest header: IPv4, GRE with checksum, key and sequence */
+#define GRETUN_MAX_MTU		(IP_MAX_MTU - sizeof(struct iphdr) - 16)
 
 /*
  * RFC 2784 section 2.3: a receiver that does not implement RFC 1701 must
@@ -545,8 +547,7 @@ static void gretun_setup(struct net_device *dev)
 	dev->mtu = ETH_DATA_LEN - sizeof(struct iphdr) -
 		   gretun_hdr_len(0);
 	dev->min_mtu = ETH_MIN_MTU;
-	dev->max_mtu = IP_MAX_MTU - sizeof(struct iphdr) -
-		       gretun_hdr_len(GRETUN_F_ALL);
+	dev->max_mtu = GRETUN_MAX_MTU;
 	dev->features |= NETIF_F_SG | NETIF_F_FRAGLIST | NETIF_F_HIGHDMA;
 	gretun_compat_set_lltx(dev);
 	netif_keep_dst(dev);
@@ -560,7 +561,7 @@ static void gretun_setup(struct net_device *dev)
 static unsigned int gretun_auto_mtu(struct net *net,
 				    const struct gretun_parms *p)
 {
-	unsigned int mtu = ETH_DATA_LEN;
+	int mtu = ETH_DATA_LEN;
 	struct net_device *under = NULL;
 	struct flowi4 fl4 = {
 		.daddr = p->remote,
@@ -582,7 +583,7 @@ static unsigned int gretun_auto_mtu(struct net *net,
 		}
 	}
 	mtu -= sizeof(struct iphdr) + gretun_hdr_len(p->oflags);
-	return max_t(int, mtu, ETH_MIN_MTU);
+	return clamp_t(int, mtu, ETH_MIN_MTU, GRETUN_MAX_MTU);
 }
 
 /*
@@ -590,7 +591,7 @@ static unsigned int gretun_auto_mtu(struct net *net,
  * `ip link` to show as link/gre does, and the headroom the headers need.
  */
 static void gretun_apply_to_dev(struct net_device *dev,
-			      const struct gretun_parms *p)
+				const struct gretun_parms *p)
 {
 	dev_addr_set(dev, (const u8 *)&p->local);
 	memcpy(dev->broadcast, &p->remote, sizeof(p->remote));

@@ -14,14 +14,7 @@ import argparse
 import socket
 import struct
 
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while total >> 16:
-        total = (total & 0xFFFF) + (total >> 16)
-    return ~total & 0xFFFF
+from gre_wire import checksum as csum
 
 
 def icmp_echo_in_ipv4(src, dst):

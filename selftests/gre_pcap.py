@@ -10,16 +10,9 @@ packets are skipped. Usage: gre_pcap.py FILE
 import struct
 import sys
 
+from gre_wire import ones_complement_sum
+
 ETH_P_IP = 0x0800
-
-
-def ones_complement_sum(data):
-    if len(data) % 2:
-        data += b"\0"
-    total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while total >> 16:
-        total = (total & 0xFFFF) + (total >> 16)
-    return total
 
 
 def ipv4_payload(linktype, frame):

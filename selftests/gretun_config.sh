@@ -72,6 +72,9 @@ at a ip link set gt2 type gretun nokey noseq
 check_eq "MTU follows the header when options change" 1472 \
 	"$(at a cat /sys/class/net/gt2/mtu)"
 check_fail "MTU above the maximum refused" at a ip link set gt2 mtu 65500
+at a ip link add gt8 type gretun dev lo
+check_eq "MTU over a 64k underlay stops at the maximum" 65499 \
+	"$(at a cat /sys/class/net/gt8/mtu)"
 check_fail "MTU below the minimum refused" at a ip link set gt2 mtu 67
 at a ip link add gt3 type gretun key 42
 check_eq "key 42 and key 0.0.0.42 are one key" 0.0.0.42 "$(opt gt3 ikey)"
@@ -146,7 +149,7 @@ check "a freed identity can be taken" bash -c \
 	 ip netns exec $(ns_name a) ip link set gt5 type gretun key 5"
 
 log "--- deletion"
-for dev in gt0 gt1 gt2 gt3 gt5 gt6 gt7 gt9; do
+for dev in gt0 gt1 gt2 gt3 gt5 gt6 gt7 gt8 gt9; do
 	at a ip link del "$dev"
 done
 check_eq "no gretun device left" "" \
