@@ -3,6 +3,7 @@
 # make              the module and the iproute2 plugin, for the running kernel
 # make KDIR=DIR     ... against another kernel build tree
 # make install      install both, so that `ip link add ... type gretun` works
+#                   (INSTALL_MOD_PATH= and DESTDIR= stage them elsewhere)
 # make check        the test suite, in a virtme-ng guest (root; installs what
 #                   it needs on Debian 12)
 # make lint         W=1, sparse, checkpatch, shellcheck and the plugin's ABI
@@ -14,6 +15,10 @@ RUNNING_KDIR := /lib/modules/$(KERNELRELEASE)/build
 # back to the newest installed kernel headers.
 KDIR ?= $(firstword $(wildcard $(RUNNING_KDIR)) \
 	$(lastword $(sort $(wildcard /lib/modules/*/build))))
+
+# The release the tree builds for, as module directories are named.
+KDIR_RELEASE = $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' \
+	$(KDIR)/include/generated/utsrelease.h)
 
 MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
 IP_LIB_DIR ?= /usr/lib/$(MULTIARCH)/ip
@@ -43,7 +48,7 @@ $(PLUGIN): iproute2/link_gretun.c iproute2/ip_plugin.h gre_tun.h
 
 install: all
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
-	depmod -a $$(cat $(KDIR)/include/config/kernel.release)
+	depmod -a $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KDIR_RELEASE)
 	install -D -m 0644 $(PLUGIN) $(DESTDIR)$(IP_LIB_DIR)/link_gretun.so
 
 check:

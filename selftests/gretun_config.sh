@@ -12,6 +12,9 @@ source "$(dirname "$0")/lib.sh"
 
 check "module loads" gretun_load
 ns_add a
+check_eq "no fallback device: a new namespace holds only lo" "lo" \
+	"$(at a ip -j link show | jq -r '.[].ifname' | xargs)"
+check_fail "no gre0 in the initial namespace" ip link show gre0
 at a ip link add veth0 type veth peer name veth1
 at a ip addr add 192.0.2.1/24 dev veth0
 at a ip link set veth0 up

@@ -67,7 +67,7 @@ log "--- autoload by alias after install"
 # Install as `make install` would, but under a scratch root: the guest's
 # /lib/modules is read-only. The kernel's modprobe is pointed at it.
 REL=$(uname -r)
-install -D -m 0644 "$GRETUN_KO" "$TMP/root/lib/modules/$REL/updates/gre_tun.ko"
+install -D -m 0644 "$GRETUN_KO" "$TMP/root/lib/modules/$REL/extra/gre_tun.ko"
 depmod -b "$TMP/root" "$REL" 2>/dev/null
 printf '#!/bin/sh\nexec /sbin/modprobe -d %s "$@"\n' "$TMP/root" >"$TMP/modprobe"
 chmod +x "$TMP/modprobe"
