@@ -14,6 +14,8 @@
 #include "gre_tun.h"
 #include "iproute2/ip_plugin.h"
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 struct gretun_opts {
 	__u32 link;
 	__u32 local;		/* network order, 0 = any */
@@ -190,7 +192,7 @@ static int parse_flag_word(struct gretun_opts *o, const char *w)
 		dir = base[0] == 'i' ? 1 : 2;
 		base++;
 	}
-	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(words); i++) {
 		if (strcmp(base, words[i].word))
 			continue;
 		if (dir & 1)

@@ -25,6 +25,7 @@
 #include "../gre_tun.h"
 
 #define BUFSZ 4096
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char *const attr_names[] = {
 	[IFLA_GRETUN_LINK] = "link",
@@ -71,7 +72,7 @@ static int attr_type(const char *name)
 {
 	unsigned int i;
 
-	for (i = 1; i < sizeof(attr_names) / sizeof(attr_names[0]); i++)
+	for (i = 1; i < ARRAY_SIZE(attr_names); i++)
 		if (attr_names[i] && !strcmp(name, attr_names[i]))
 			return i;
 	if (name[0] >= '0' && name[0] <= '9')
@@ -83,12 +84,12 @@ static int attr_type(const char *name)
 /* NAME=TYPE:VALUE */
 static void put_arg(struct nlmsghdr *n, char *arg)
 {
-	char *eq = strchr(arg, '='), *colon;
+	char *eq = strchr(arg, '='), *colon = eq ? strchr(eq, ':') : NULL;
 	unsigned char buf[16];
 	unsigned long v;
 	int type, len;
 
-	if (!eq || !(colon = strchr(eq, ':')))
+	if (!colon)
 		die_usage("attributes are NAME=TYPE:VALUE");
 	*eq = *colon = '\0';
 	type = attr_type(arg);
