@@ -375,7 +375,8 @@ drop:
  * 3. Transmit
  */
 
-static struct rtable *gretun_route(const struct gretun *t,
+/* The route outer packets take: the one place their flow is described. */
+static struct rtable *gretun_route(struct net *net,
 				   const struct gretun_parms *p, u8 tos,
 				   struct flowi4 *fl4)
 {
@@ -387,7 +388,7 @@ static struct rtable *gretun_route(const struct gretun *t,
 	fl4->flowi4_proto = IPPROTO_GRE;
 	if (p->oflags & GRETUN_F_KEY)
 		fl4->fl4_gre_key = cpu_to_be32(p->okey);
-	return ip_route_output_key(t->net, fl4);
+	return ip_route_output_key(net, fl4);
 }
 
 static u8 gretun_outer_tos(const struct gretun_parms *p,
@@ -468,7 +469,7 @@ static netdev_tx_t gretun_xmit(struct sk_buff *skb, struct net_device *dev)
 		goto tx_no_route;
 
 	tos = gretun_outer_tos(p, skb);
-	rt = gretun_route(t, p, tos, &fl4);
+	rt = gretun_route(t->net, p, tos, &fl4);
 	if (IS_ERR(rt))
 		goto tx_no_route;
 	if (rt->dst.dev == dev) {
@@ -561,14 +562,9 @@ static void gretun_setup(struct net_device *dev)
 static unsigned int gretun_auto_mtu(struct net *net,
 				    const struct gretun_parms *p)
 {
-	int mtu = ETH_DATA_LEN;
 	struct net_device *under = NULL;
-	struct flowi4 fl4 = {
-		.daddr = p->remote,
-		.saddr = p->local,
-		.flowi4_oif = p->link,
-		.flowi4_proto = IPPROTO_GRE,
-	};
+	int mtu = ETH_DATA_LEN;
+	struct flowi4 fl4;
 	struct rtable *rt;
 
 	if (p->link)
@@ -576,7 +572,7 @@ static unsigned int gretun_auto_mtu(struct net *net,
 	if (under) {
 		mtu = under->mtu;
 	} else if (p->remote) {
-		rt = ip_route_output_key(net, &fl4);
+		rt = gretun_route(net, p, p->tos, &fl4);
 		if (!IS_ERR(rt)) {
 			mtu = rt->dst.dev->mtu;
 			ip_rt_put(rt);
