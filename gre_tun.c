@@ -44,7 +44,8 @@
 
 #define GRETUN_HASH_BITS	10
 /* room for the largest header: IPv4, GRE with checksum, key and sequence */
-#define GRETUN_MAX_MTU		(IP_MAX_MTU - sizeof(struct iphdr) - 16)
+#define GRETUN_MAX_MTU \
+	(IP_MAX_MTU - sizeof(struct iphdr) - gretun_hdr_len(GRETUN_F_ALL))
 
 /*
  * RFC 2784 section 2.3: a receiver that does not implement RFC 1701 must
