@@ -5,7 +5,8 @@
   ttl=64 tos=0x28 df=1 ver=0 flags=CKS proto=0x0800 csum=ok key=42 seq=3
 
 The GRE checksum is recomputed here, independently of the kernel. Other
-packets are skipped. Usage: gre_pcap.py FILE
+packets are skipped, or with -a printed as "other ethertype=0x86dd" or
+"other ipv4 proto=6". Usage: gre_pcap.py [-a] FILE
 """
 import struct
 import sys
@@ -15,7 +16,8 @@ from gre_wire import ones_complement_sum
 ETH_P_IP = 0x0800
 
 
-def ipv4_payload(linktype, frame):
+def link_payload(linktype, frame):
+    """The ethertype of a frame and what follows its link header."""
     if linktype == 1:            # Ethernet
         off, proto = 14, struct.unpack("!H", frame[12:14])[0]
     elif linktype == 113:        # Linux cooked capture
@@ -24,13 +26,17 @@ def ipv4_payload(linktype, frame):
         off, proto = 20, struct.unpack("!H", frame[0:2])[0]
     else:
         sys.exit("gre_pcap: unsupported link type %d" % linktype)
-    return frame[off:] if proto == ETH_P_IP else None
+    return proto, frame[off:]
+
+
+def describe_other(proto, payload):
+    if proto == ETH_P_IP:
+        return "other ipv4 proto=%d" % payload[9]
+    return "other ethertype=%#06x" % proto
 
 
 def describe(ip):
     ihl = (ip[0] & 0x0F) * 4
-    if ip[9] != 47:
-        return None
     tos, frag, ttl = ip[1], struct.unpack("!H", ip[6:8])[0], ip[8]
     total = struct.unpack("!H", ip[2:4])[0]
     gre = ip[ihl:total]
@@ -54,7 +60,11 @@ def describe(ip):
 
 
 def main():
-    data = open(sys.argv[1], "rb").read()
+    args = sys.argv[1:]
+    show_all = args[:1] == ["-a"]
+    if show_all:
+        args = args[1:]
+    data = open(args[0], "rb").read()
     endian = "<" if data[:4] == b"\xd4\xc3\xb2\xa1" else ">"
     linktype = struct.unpack(endian + "I", data[20:24])[0]
     off = 24
@@ -62,10 +72,11 @@ def main():
         incl = struct.unpack(endian + "I", data[off + 8:off + 12])[0]
         frame = data[off + 16:off + 16 + incl]
         off += 16 + incl
-        ip = ipv4_payload(linktype, frame)
-        line = describe(ip) if ip else None
-        if line:
-            print(line)
+        proto, payload = link_payload(linktype, frame)
+        if proto == ETH_P_IP and payload[9] == 47:
+            print(describe(payload))
+        elif show_all:
+            print(describe_other(proto, payload))
 
 
 main()

@@ -21,6 +21,7 @@ TMP=$(mktemp -d)
 FAILED=0
 CHECKS=0
 NAMESPACES=()
+EXIT_HOOKS=()
 SKIP_REASON=
 
 log() { printf '# %s\n' "$*"; }
@@ -172,10 +173,16 @@ health_check() {
 	fi
 }
 
+# on_exit CMD: run CMD (a function) at exit, before the namespaces go.
+on_exit() { EXIT_HOOKS+=("$1"); }
+
 lib_exit() {
-	local rc=$? ns
+	local rc=$? ns hook
 
 	trap - EXIT
+	for hook in "${EXIT_HOOKS[@]}"; do
+		"$hook"
+	done
 	for ns in "${NAMESPACES[@]}"; do
 		ip netns del "$ns" 2>/dev/null
 	done

@@ -1,0 +1,126 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# The job gretun exists for, as namespaces: two LANs (IPv4 and IPv6) joined
+# across an IPv4-only transit that has no route to either of them. Source
+# after lib.sh. Used by gretun_lan2lan.sh, gretun_ospf.sh and `make demo`.
+#
+#  hA                rA                  T                  rB                hB
+#  lan0 ---------- lan0  wan0 -------- a0   b0 -------- wan0  lan0 ---------- lan0
+#  10.1.1.2/24 10.1.1.1  192.0.2.1/30  .2   198.51.100.1/30 .2  10.2.2.1  10.2.2.2/24
+#  2001:db8:1::2   2001:db8:1::1       (IPv4 only)          2001:db8:2::1  2001:db8:2::2
+#                    gt0 =============== GRE ================ gt0
+#                    10.255.0.1/30                            10.255.0.2/30
+#                    2001:db8:ff::1/64                        2001:db8:ff::2/64
+
+LAN_A4=10.1.1.0/24
+LAN_B4=10.2.2.0/24
+LAN_A6=2001:db8:1::/64
+LAN_B6=2001:db8:2::/64
+HOST_A4=10.1.1.2
+HOST_B4=10.2.2.2
+HOST_A6=2001:db8:1::2
+HOST_B6=2001:db8:2::2
+WAN_A=192.0.2.1
+WAN_B=198.51.100.2
+TUN_A4=10.255.0.1
+TUN_B4=10.255.0.2
+TUN_A6=2001:db8:ff::1
+TUN_B6=2001:db8:ff::2
+TUN_KEY=${TUN_KEY:-4242}
+# A fixed outer TTL, as routers configure it: with `ttl inherit` a packet
+# whose inner TTL is nearly spent (a traceroute probe, an OSPF hello with
+# TTL 1) would die inside the transit instead of crossing it.
+TUN_OPTS=${TUN_OPTS:-"key $TUN_KEY ttl 64"}
+
+# link NS1 DEV1 NS2 DEV2: a veth pair between two namespaces.
+lan2lan_link() {
+	ip link add "$2" netns "$(ns_name "$1")" type veth \
+		peer name "$4" netns "$(ns_name "$3")"
+	at "$1" ip link set "$2" up
+	at "$3" ip link set "$4" up
+}
+
+lan2lan_router() {
+	at "$1" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+}
+
+# The transit and the routers' transit-facing links carry no IPv6 at all.
+lan2lan_no_ipv6() {
+	at "$1" sysctl -qw "net.ipv6.conf.$2.disable_ipv6=1"
+}
+
+# Fixed neighbours on the transit: no ARP there, so that a capture on it
+# holds nothing but the tunnel's packets.
+lan2lan_neigh() {
+	local mac
+
+	mac=$(at "$3" cat "/sys/class/net/$4/address")
+	at "$1" ip neigh replace "$5" lladdr "$mac" dev "$2" nud permanent
+}
+
+lan2lan_transit_up() {
+	ns_add hA
+	ns_add rA
+	ns_add T
+	ns_add rB
+	ns_add hB
+	at T sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1
+	lan2lan_router rA
+	lan2lan_router rB
+	at T sysctl -qw net.ipv4.ip_forward=1
+
+	lan2lan_link hA lan0 rA lan0
+	lan2lan_link rA wan0 T a0
+	lan2lan_link T b0 rB wan0
+	lan2lan_link rB lan0 hB lan0
+	lan2lan_no_ipv6 rA wan0
+	lan2lan_no_ipv6 rB wan0
+
+	at hA ip addr add "$HOST_A4/24" dev lan0
+	at hA ip addr add "$HOST_A6/64" dev lan0 nodad
+	at hA ip route add default via 10.1.1.1
+	at hA ip -6 route add default via 2001:db8:1::1
+	at rA ip addr add 10.1.1.1/24 dev lan0
+	at rA ip addr add 2001:db8:1::1/64 dev lan0 nodad
+	at rA ip addr add "$WAN_A/30" dev wan0
+	at rA ip route add 198.51.100.0/30 via 192.0.2.2
+	at T ip addr add 192.0.2.2/30 dev a0
+	at T ip addr add 198.51.100.1/30 dev b0
+	at rB ip addr add "$WAN_B/30" dev wan0
+	at rB ip route add 192.0.2.0/30 via 198.51.100.1
+	at rB ip addr add 10.2.2.1/24 dev lan0
+	at rB ip addr add 2001:db8:2::1/64 dev lan0 nodad
+	at hB ip addr add "$HOST_B4/24" dev lan0
+	at hB ip addr add "$HOST_B6/64" dev lan0 nodad
+	at hB ip route add default via 10.2.2.1
+	at hB ip -6 route add default via 2001:db8:2::1
+
+	lan2lan_neigh rA wan0 T a0 192.0.2.2
+	lan2lan_neigh T a0 rA wan0 "$WAN_A"
+	lan2lan_neigh T b0 rB wan0 "$WAN_B"
+	lan2lan_neigh rB wan0 T b0 198.51.100.1
+}
+
+# The tunnel between the routers, with its own addresses.
+lan2lan_tunnel_up() {
+	# shellcheck disable=SC2086 # options are words
+	at rA ip link add gt0 type gretun local "$WAN_A" remote "$WAN_B" $TUN_OPTS
+	# shellcheck disable=SC2086
+	at rB ip link add gt0 type gretun local "$WAN_B" remote "$WAN_A" $TUN_OPTS
+	at rA ip addr add "$TUN_A4/30" dev gt0
+	at rA ip addr add "$TUN_A6/64" dev gt0 nodad
+	at rB ip addr add "$TUN_B4/30" dev gt0
+	at rB ip addr add "$TUN_B6/64" dev gt0 nodad
+	at rA ip link set gt0 up
+	at rB ip link set gt0 up
+}
+
+# Static routes: each LAN's prefixes through the tunnel.
+lan2lan_static_routes() {
+	at rA ip route add "$LAN_B4" dev gt0
+	at rA ip -6 route add "$LAN_B6" dev gt0
+	at rB ip route add "$LAN_A4" dev gt0
+	at rB ip -6 route add "$LAN_A6" dev gt0
+}
