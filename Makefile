@@ -6,6 +6,8 @@
 #                   (INSTALL_MOD_PATH= and DESTDIR= stage them elsewhere)
 # make check        the test suite, in a virtme-ng guest (root; installs what
 #                   it needs on Debian 12)
+# make interop      gretun and the kernel's ip_gre in two guests, on one
+#                   network (part of make check too)
 # make lint         W=1, sparse, checkpatch, shellcheck and the plugin's ABI
 # make clean
 
@@ -54,6 +56,9 @@ install: all
 check:
 	./scripts/check.sh
 
+interop: all
+	./scripts/interop.sh
+
 lint: kdir $(PLUGIN)
 	KDIR=$(KDIR) PLUGIN=$(PLUGIN) ./scripts/lint.sh
 
@@ -61,7 +66,7 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
 	rm -f $(PLUGIN) selftests/gretun_nl
 
-.PHONY: all kdir module plugin install check lint clean
+.PHONY: all kdir module plugin install check interop lint clean
 
 selftests/gretun_nl: selftests/gretun_nl.c gre_tun.h
 	$(CC) -O2 -Wall -Wextra -D_GNU_SOURCE -o $@ $<

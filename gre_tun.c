@@ -76,7 +76,8 @@ struct gretun {
 	struct hlist_node hnode;	/* in gretun_net.tunnels, under RTNL */
 	struct gretun_parms __rcu *parms;
 	struct gro_cells gro_cells;
-	atomic_t tx_seq;
+	spinlock_t tx_seq_lock;		/* numbers and sends in order */
+	u32 tx_seq;
 	spinlock_t rx_seq_lock;		/* guards the two fields below */
 	bool rx_seq_valid;
 	u32 rx_seq_next;
@@ -447,11 +448,66 @@ static int gretun_push_hdr(struct gretun *t, const struct gretun_parms *p,
 	if (p->oflags & GRETUN_F_KEY)
 		*opt++ = cpu_to_be32(p->okey);
 	if (p->oflags & GRETUN_F_SEQ)
-		*opt = cpu_to_be32(atomic_fetch_inc(&t->tx_seq));
+		*opt = cpu_to_be32(t->tx_seq++);
 	if (p->oflags & GRETUN_F_CSUM)
 		*(__sum16 *)(greh + 1) = csum_fold(skb_checksum(skb, 0,
 								 skb->len, 0));
 	return 0;
+}
+
+/* Push our header and hand the packet to IP; consumes skb and rt. */
+static int gretun_send(struct gretun *t, const struct gretun_parms *p,
+		       struct sk_buff *skb, struct rtable *rt,
+		       const struct flowi4 *fl4, u8 tos, u8 ttl, __be16 df)
+{
+	struct net_device *dev = t->dev;
+
+	if (gretun_push_hdr(t, p, skb, LL_RESERVED_SPACE(rt->dst.dev) +
+			    sizeof(struct iphdr))) {
+		ip_rt_put(rt);
+		kfree_skb(skb);
+		return -ENOMEM;
+	}
+	iptunnel_xmit(NULL, rt, skb, fl4->saddr, fl4->daddr, IPPROTO_GRE, tos,
+		      ttl, df, !net_eq(t->net, dev_net(dev)));
+	return 0;
+}
+
+/* How many sequenced sends this CPU is inside of: see below. */
+static DEFINE_PER_CPU(unsigned int, gretun_seq_depth);
+
+/*
+ * An RFC 2890 receiver drops a packet numbered below one it has already
+ * seen, so numbers must reach the wire in the order they were given: with
+ * several CPUs transmitting at once, number and send under one lock.
+ *
+ * The send can lead into another sequenced tunnel (its underlay route goes
+ * through one) and, on a misrouted setup, back into this one. Waiting for
+ * a lock while holding another could then deadlock, so a nested send only
+ * tries, and a packet that finds the lock busy is dropped.
+ */
+static int gretun_send_in_order(struct gretun *t, const struct gretun_parms *p,
+				struct sk_buff *skb, struct rtable *rt,
+				const struct flowi4 *fl4, u8 tos, u8 ttl,
+				__be16 df)
+{
+	int err;
+
+	if (!__this_cpu_read(gretun_seq_depth))
+		spin_lock(&t->tx_seq_lock);
+	else if (!spin_trylock(&t->tx_seq_lock))
+		goto busy;
+
+	__this_cpu_inc(gretun_seq_depth);
+	err = gretun_send(t, p, skb, rt, fl4, tos, ttl, df);
+	__this_cpu_dec(gretun_seq_depth);
+	spin_unlock(&t->tx_seq_lock);
+	return err;
+
+busy:
+	ip_rt_put(rt);
+	kfree_skb(skb);
+	return -EDEADLK;
 }
 
 static netdev_tx_t gretun_xmit(struct sk_buff *skb, struct net_device *dev)
@@ -462,6 +518,7 @@ static netdev_tx_t gretun_xmit(struct sk_buff *skb, struct net_device *dev)
 	struct rtable *rt;
 	__be16 df;
 	u8 tos, ttl;
+	int err;
 
 	skb_reset_network_header(skb);
 	if (!pskb_inet_may_pull(skb))
@@ -482,14 +539,14 @@ static netdev_tx_t gretun_xmit(struct sk_buff *skb, struct net_device *dev)
 
 	ttl = gretun_outer_ttl(p, skb, rt);
 	df = gretun_outer_df(p, skb);
-	if (gretun_push_hdr(t, p, skb, LL_RESERVED_SPACE(rt->dst.dev) +
-			    sizeof(struct iphdr))) {
-		ip_rt_put(rt);
-		goto tx_error;
-	}
-
-	iptunnel_xmit(NULL, rt, skb, fl4.saddr, fl4.daddr, IPPROTO_GRE, tos,
-		      ttl, df, !net_eq(t->net, dev_net(dev)));
+	if (p->oflags & GRETUN_F_SEQ)
+		err = gretun_send_in_order(t, p, skb, rt, &fl4, tos, ttl, df);
+	else
+		err = gretun_send(t, p, skb, rt, &fl4, tos, ttl, df);
+	if (err == -EDEADLK)
+		DEV_STATS_INC(dev, collisions);
+	if (err)
+		DEV_STATS_INC(dev, tx_errors);
 	return NETDEV_TX_OK;
 
 tx_no_route:
@@ -767,6 +824,7 @@ static int gretun_newlink(struct net *src_net, struct net_device *dev,
 
 	t->dev = dev;
 	t->net = src_net;
+	spin_lock_init(&t->tx_seq_lock);
 	spin_lock_init(&t->rx_seq_lock);
 	RCU_INIT_POINTER(t->parms, p);
 	gretun_apply_to_dev(dev, p);

@@ -7,7 +7,8 @@
 #
 # Environment: GRETUN_KERNEL=RELEASE picks the guest kernel (default: the
 # running one if it is installed with headers, else the newest such);
-# GRETUN_KVM=0|1 forces TCG or KVM (default: KVM if a probe boots on it).
+# GRETUN_KVM=0|1 forces TCG or KVM (default: KVM if a probe boots on it);
+# GRETUN_TESTS="a.sh b.sh" runs only those, without the two-guest interop.
 set -eu
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,38 +23,8 @@ else
 	say "not root: not installing packages; the guest needs root anyway" >&2
 fi
 
-# A kernel we can boot and build against: image and headers of one release.
-guest_kernel() {
-	local rel
-
-	if [ -n "${GRETUN_KERNEL:-}" ]; then
-		echo "$GRETUN_KERNEL"
-		return
-	fi
-	rel=$(uname -r)
-	if [ -e "/boot/vmlinuz-$rel" ] && [ -d "/lib/modules/$rel/build" ]; then
-		echo "$rel"
-		return
-	fi
-	for rel in $(find /lib/modules -mindepth 1 -maxdepth 1 -printf '%f\n' | sort -rV); do
-		if [ -e "/boot/vmlinuz-$rel" ] && [ -d "/lib/modules/$rel/build" ]; then
-			echo "$rel"
-			return
-		fi
-	done
-	echo "check: no kernel with both /boot/vmlinuz-X and headers; install linux-image-amd64 linux-headers-amd64" >&2
-	exit 1
-}
-
-# Some hosts expose /dev/kvm but cannot run a guest on it: boot the kernel
-# there briefly and look for its banner before trusting KVM.
-kvm_works() {
-	[ -w /dev/kvm ] || return 1
-	timeout 10 qemu-system-x86_64 -enable-kvm -cpu host -m 256 \
-		-display none -serial stdio -no-reboot \
-		-kernel "/boot/vmlinuz-$1" -append "console=ttyS0 panic=-1" \
-		2>/dev/null | grep -q -m1 "Linux version"
-}
+# shellcheck source=scripts/vm.sh
+source "$REPO/scripts/vm.sh"
 
 REL=$(guest_kernel)
 KDIR=/lib/modules/$REL/build
@@ -62,30 +33,31 @@ say "guest kernel $REL"
 make -s KDIR="$KDIR" all selftests/gretun_nl
 make -s KDIR="$KDIR" lint
 
-VNG=(vng --run "/boot/vmlinuz-$REL" --memory 2G --cpus 2)
-case "${GRETUN_KVM:-auto}" in
-0) VNG+=(--disable-kvm) ;;
-1) ;;
-*) if kvm_works "$REL"; then
-	   say "KVM works here: using it"
-   else
-	   say "KVM unusable here: using TCG (slower)"
-	   VNG+=(--disable-kvm)
-   fi ;;
-esac
+vng_setup "$REL"
+say "$VNG_NOTE"
 
 rm -rf "$RESULTS"
 mkdir -p "$RESULTS"
-# vng resolves --rwdir against the current directory: run it from /. Its
-# output goes through a pipe: it reopens a regular-file stdout at offset 0.
-(cd / && "${VNG[@]}" --rwdir "$RESULTS" \
-	--exec "$REPO/selftests/run_all.sh $RESULTS ${GRETUN_TESTS:-}") | cat
+vng_exec "$RESULTS" "$REPO/selftests/run_all.sh $RESULTS ${GRETUN_TESTS:-}"
+summaries=("$RESULTS/summary")
 
-if [ ! -s "$RESULTS/summary" ]; then
-	say "FAIL: the guest did not finish the run (no $RESULTS/summary)"
-	exit 1
+# The wire-compatibility run needs two guests of its own; a run of chosen
+# tests (GRETUN_TESTS) leaves it out.
+if [ -z "${GRETUN_TESTS:-}" ]; then
+	INTEROP_RESULTS=$RESULTS/interop ./scripts/interop.sh || true
+	summaries+=("$RESULTS/interop/gretun/summary" "$RESULTS/interop/gre/summary")
 fi
-read -r passed failed skipped < <(sed 's/[a-z]*=//g' "$RESULTS/summary")
+
+passed=0 failed=0 skipped=0
+for s in "${summaries[@]}"; do
+	if [ ! -s "$s" ]; then
+		say "FAIL: a guest did not finish its run (no $s)"
+		failed=$((failed + 1))
+		continue
+	fi
+	read -r p f k < <(sed 's/[a-z]*=//g' "$s")
+	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + k))
+done
 [ "$skipped" -eq 0 ] || say "$skipped skipped (not counted as passed)"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

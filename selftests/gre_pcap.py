@@ -6,7 +6,9 @@
 
 The GRE checksum is recomputed here, independently of the kernel. Other
 packets are skipped, or with -a printed as "other ethertype=0x86dd" or
-"other ipv4 proto=6". Usage: gre_pcap.py [-a] FILE
+"other ipv4 proto=6". With -s, each GRE line starts with the outer
+addresses and length: "192.0.2.1>192.0.2.2 len=112 ttl=64 ...".
+Usage: gre_pcap.py [-a] [-s] FILE
 """
 import struct
 import sys
@@ -35,6 +37,12 @@ def describe_other(proto, payload):
     return "other ethertype=%#06x" % proto
 
 
+def addresses(ip):
+    total = struct.unpack("!H", ip[2:4])[0]
+    return "%s>%s len=%d " % (".".join(map(str, ip[12:16])),
+                              ".".join(map(str, ip[16:20])), total)
+
+
 def describe(ip):
     ihl = (ip[0] & 0x0F) * 4
     tos, frag, ttl = ip[1], struct.unpack("!H", ip[6:8])[0], ip[8]
@@ -61,9 +69,9 @@ def describe(ip):
 
 def main():
     args = sys.argv[1:]
-    show_all = args[:1] == ["-a"]
-    if show_all:
-        args = args[1:]
+    show_all = "-a" in args
+    show_addresses = "-s" in args
+    args = [a for a in args if a not in ("-a", "-s")]
     data = open(args[0], "rb").read()
     endian = "<" if data[:4] == b"\xd4\xc3\xb2\xa1" else ">"
     linktype = struct.unpack(endian + "I", data[20:24])[0]
@@ -74,7 +82,8 @@ def main():
         off += 16 + incl
         proto, payload = link_payload(linktype, frame)
         if proto == ETH_P_IP and payload[9] == 47:
-            print(describe(payload))
+            prefix = addresses(payload) if show_addresses else ""
+            print(prefix + describe(payload))
         elif show_all:
             print(describe_other(proto, payload))
 

@@ -26,6 +26,7 @@ bird_conf() {
 	printf 'protocol kernel k4 { ipv4 { export all; }; }\n'
 	printf 'protocol kernel k6 { ipv6 { export all; }; }\n'
 	for ospf in "v2 o4 ipv4" "v3 o6 ipv6"; do
+		# shellcheck disable=SC2086 # version, name and channel
 		set -- $ospf
 		cat <<-EOF
 		protocol ospf $1 $2 {

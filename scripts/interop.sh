@@ -1,0 +1,70 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make interop` (also part of `make check`): gretun against the kernel's
+# own GRE. Two guests, one loading gre_tun and one ip_gre, share one QEMU
+# network on loopback; both run selftests/interop.sh and each writes its
+# summary under INTEROP_RESULTS (default .results/interop/{gretun,gre}).
+set -eu
+
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+RESULTS=${INTEROP_RESULTS:-$REPO/.results/interop}
+DATA_MB=${INTEROP_MB:-4}
+MAC_GRETUN=52:54:00:47:00:01
+MAC_GRE=52:54:00:47:00:02
+
+say() { printf 'interop: %s\n' "$*"; }
+
+# shellcheck source=scripts/vm.sh
+source "$REPO/scripts/vm.sh"
+REL=$(guest_kernel)
+vng_setup "$REL"
+say "guest kernel $REL; $VNG_NOTE"
+[ -e "$REPO/gre_tun.ko" ] || make -s -C "$REPO" KDIR="/lib/modules/$REL/build" all
+
+rm -rf "$RESULTS"
+mkdir -p "$RESULTS/gretun" "$RESULTS/gre"
+head -c "${DATA_MB}M" /dev/urandom >"$RESULTS/data"
+
+port_free() { ! ss -Htln "sport = :$1" | grep -q .; }
+port=$((20000 + RANDOM % 20000))
+until port_free "$port"; do port=$((port + 1)); done
+
+# guest ROLE MAC NETDEV: boot one side, running interop.sh as ROLE.
+guest() {
+	vng_exec "$RESULTS/$1" \
+		"INTEROP_ROLE=$1 INTEROP_DATA=$RESULTS/data INTEROP_MAC=$2 $REPO/selftests/run_all.sh $RESULTS/$1 interop.sh" \
+		--qemu-opts="-netdev socket,id=w0,$3 -device virtio-net-pci,netdev=w0,mac=$2"
+}
+
+# The listening side's QEMU must be up before the other connects.
+say "booting the ip_gre guest (listens on 127.0.0.1:$port)"
+guest gre "$MAC_GRE" "listen=127.0.0.1:$port" >"$RESULTS/gre.log" 2>&1 &
+gre_pid=$!
+for _ in $(seq 1 120); do
+	port_free "$port" || break
+	kill -0 "$gre_pid" 2>/dev/null || break
+	sleep 0.5
+done
+if port_free "$port"; then
+	say "FAIL: the ip_gre guest never listened"
+	sed 's/^/gre| /' "$RESULTS/gre.log"
+	exit 1
+fi
+
+say "booting the gretun guest"
+guest gretun "$MAC_GRETUN" "connect=127.0.0.1:$port" 2>&1 | sed 's/^/gretun| /'
+wait "$gre_pid" || true
+sed 's/^/gre| /' "$RESULTS/gre.log"
+
+rc=0
+for side in gretun gre; do
+	if [ -s "$RESULTS/$side/summary" ]; then
+		say "$side side: $(cat "$RESULTS/$side/summary")"
+		grep -q ' failed=0 ' "$RESULTS/$side/summary" || rc=1
+	else
+		say "FAIL: the $side guest did not finish"
+		rc=1
+	fi
+done
+exit "$rc"

@@ -1,0 +1,66 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# Booting guests with virtme-ng, shared by check.sh, interop.sh, demo.sh.
+# Environment: GRETUN_KERNEL=RELEASE picks the guest kernel (default: the
+# running one if it is installed with headers, else the newest such);
+# GRETUN_KVM=0|1 forces TCG or KVM (default: KVM if a probe boots on it).
+
+# A kernel we can boot and build against: image and headers of one release.
+guest_kernel() {
+	local rel
+
+	if [ -n "${GRETUN_KERNEL:-}" ]; then
+		echo "$GRETUN_KERNEL"
+		return
+	fi
+	for rel in "$(uname -r)" \
+		$(find /lib/modules -mindepth 1 -maxdepth 1 -printf '%f\n' | sort -rV); do
+		if [ -e "/boot/vmlinuz-$rel" ] && [ -d "/lib/modules/$rel/build" ]; then
+			echo "$rel"
+			return
+		fi
+	done
+	echo "no kernel with both /boot/vmlinuz-X and headers; install linux-image-amd64 linux-headers-amd64" >&2
+	return 1
+}
+
+# Some hosts expose /dev/kvm but cannot run a guest on it: boot the kernel
+# there briefly and look for its banner before trusting KVM.
+kvm_works() {
+	[ -w /dev/kvm ] || return 1
+	timeout 10 qemu-system-x86_64 -enable-kvm -cpu host -m 256 \
+		-display none -serial stdio -no-reboot \
+		-kernel "/boot/vmlinuz-$1" -append "console=ttyS0 panic=-1" \
+		2>/dev/null | grep -q -m1 "Linux version"
+}
+
+# vng_setup RELEASE: VNG becomes the command that boots RELEASE, and
+# GRETUN_KVM (exported, for scripts this one starts) and VNG_NOTE say how.
+# shellcheck disable=SC2034 # VNG_NOTE is for the scripts sourcing this
+vng_setup() {
+	VNG=(vng --run "/boot/vmlinuz-$1" --memory 2G --cpus 2)
+	VNG_NOTE="GRETUN_KVM=${GRETUN_KVM:-auto}"
+	case "${GRETUN_KVM:-auto}" in
+	0|1) ;;
+	*) if kvm_works "$1"; then
+		   VNG_NOTE="KVM works here: using it"
+		   GRETUN_KVM=1
+	   else
+		   VNG_NOTE="KVM unusable here: using TCG (slower)"
+		   GRETUN_KVM=0
+	   fi ;;
+	esac
+	[ "$GRETUN_KVM" = 1 ] || VNG+=(--disable-kvm)
+	export GRETUN_KVM
+}
+
+# vng_exec RWDIR CMD [VNG OPTIONS...]: boot, run CMD, with RWDIR writable.
+# vng resolves --rwdir against the current directory: run it from /. Its
+# output goes through a pipe: it reopens a regular-file stdout at offset 0.
+vng_exec() {
+	local rwdir=$1 cmd=$2
+
+	shift 2
+	(cd / && "${VNG[@]}" --rwdir "$rwdir" "$@" --exec "$cmd") | cat
+}
