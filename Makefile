@@ -4,6 +4,8 @@
 # make KDIR=DIR     ... against another kernel build tree
 # make install      install both, so that `ip link add ... type gretun` works
 #                   (INSTALL_MOD_PATH= and DESTDIR= stage them elsewhere)
+# make demo         the LAN-to-LAN scenario in a guest, narrated (root;
+#                   installs what it needs on Debian 12)
 # make check        the test suite, in a virtme-ng guest (root; installs what
 #                   it needs on Debian 12)
 # make interop      gretun and the kernel's ip_gre in two guests, on one
@@ -53,6 +55,9 @@ install: all
 	depmod -a $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KDIR_RELEASE)
 	install -D -m 0644 $(PLUGIN) $(DESTDIR)$(IP_LIB_DIR)/link_gretun.so
 
+demo:
+	./scripts/demo.sh
+
 check:
 	./scripts/check.sh
 
@@ -66,7 +71,7 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
 	rm -f $(PLUGIN) selftests/gretun_nl
 
-.PHONY: all kdir module plugin install check interop lint clean
+.PHONY: all kdir module plugin install demo check interop lint clean
 
 selftests/gretun_nl: selftests/gretun_nl.c gre_tun.h
 	$(CC) -O2 -Wall -Wextra -D_GNU_SOURCE -o $@ $<

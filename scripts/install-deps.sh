@@ -11,8 +11,8 @@
 set -eu
 
 DEBS="qemu-system-x86 linux-image-amd64 linux-headers-amd64 iproute2
-iputils-ping tcpdump ethtool kmod make gcc sparse shellcheck python3 jq
-linux-source"
+iputils-ping iputils-tracepath traceroute tcpdump ethtool socat bird2 kmod
+make gcc sparse shellcheck python3 jq linux-source"
 
 missing_debs() {
 	local p

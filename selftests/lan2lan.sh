@@ -33,6 +33,16 @@ TUN_KEY=${TUN_KEY:-4242}
 # TTL 1) would die inside the transit instead of crossing it.
 TUN_OPTS=${TUN_OPTS:-"key $TUN_KEY ttl 64"}
 
+# cmd NS CMD...: run CMD in NS; with LAN2LAN_SHOW=1, print it first as an
+# engineer would type it on that router.
+lan2lan_cmd() {
+	local ns=$1
+
+	shift
+	[ "${LAN2LAN_SHOW:-0}" = 1 ] && printf '  %s# %s\n' "$ns" "$*"
+	at "$ns" "$@"
+}
+
 # link NS1 DEV1 NS2 DEV2: a veth pair between two namespaces.
 lan2lan_link() {
 	ip link add "$2" netns "$(ns_name "$1")" type veth \
@@ -103,24 +113,24 @@ lan2lan_transit_up() {
 	lan2lan_neigh rB wan0 T b0 198.51.100.1
 }
 
-# The tunnel between the routers, with its own addresses.
+# The tunnel between the routers, with its own addresses; both ends exist
+# before either comes up (until then the other end would refuse packets).
 lan2lan_tunnel_up() {
 	# shellcheck disable=SC2086 # options are words
-	at rA ip link add gt0 type gretun local "$WAN_A" remote "$WAN_B" $TUN_OPTS
+	lan2lan_cmd rA ip link add gt0 type gretun local "$WAN_A" remote "$WAN_B" $TUN_OPTS
+	lan2lan_cmd rA ip addr add "$TUN_A4/30" dev gt0
+	lan2lan_cmd rA ip addr add "$TUN_A6/64" dev gt0
 	# shellcheck disable=SC2086
-	at rB ip link add gt0 type gretun local "$WAN_B" remote "$WAN_A" $TUN_OPTS
-	at rA ip addr add "$TUN_A4/30" dev gt0
-	at rA ip addr add "$TUN_A6/64" dev gt0 nodad
-	at rB ip addr add "$TUN_B4/30" dev gt0
-	at rB ip addr add "$TUN_B6/64" dev gt0 nodad
-	at rA ip link set gt0 up
-	at rB ip link set gt0 up
+	lan2lan_cmd rB ip link add gt0 type gretun local "$WAN_B" remote "$WAN_A" $TUN_OPTS
+	lan2lan_cmd rB ip addr add "$TUN_B4/30" dev gt0
+	lan2lan_cmd rB ip addr add "$TUN_B6/64" dev gt0
+	lan2lan_cmd rB ip link set gt0 up
 }
 
 # Static routes: each LAN's prefixes through the tunnel.
 lan2lan_static_routes() {
-	at rA ip route add "$LAN_B4" dev gt0
-	at rA ip -6 route add "$LAN_B6" dev gt0
-	at rB ip route add "$LAN_A4" dev gt0
-	at rB ip -6 route add "$LAN_A6" dev gt0
+	lan2lan_cmd rA ip route add "$LAN_B4" dev gt0
+	lan2lan_cmd rA ip -6 route add "$LAN_B6" dev gt0
+	lan2lan_cmd rB ip route add "$LAN_A4" dev gt0
+	lan2lan_cmd rB ip -6 route add "$LAN_A6" dev gt0
 }
