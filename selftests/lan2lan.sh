@@ -124,6 +124,7 @@ lan2lan_tunnel_up() {
 	lan2lan_cmd rB ip link add gt0 type gretun local "$WAN_B" remote "$WAN_A" $TUN_OPTS
 	lan2lan_cmd rB ip addr add "$TUN_B4/30" dev gt0
 	lan2lan_cmd rB ip addr add "$TUN_B6/64" dev gt0
+	lan2lan_cmd rA ip link set gt0 up
 	lan2lan_cmd rB ip link set gt0 up
 }
 
