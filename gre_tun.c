@@ -10,10 +10,11 @@
  * The file reads top to bottom:
  *   1. tunnel table: which device owns a packet
  *   2. receive
- *   3. transmit
- *   4. device setup
- *   5. rtnetlink configuration
- *   6. per-namespace state, module init and exit
+ *   3. ICMP errors about our outer packets
+ *   4. transmit
+ *   5. device setup
+ *   6. rtnetlink configuration
+ *   7. per-namespace state, underlay MTU changes, module init and exit
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -21,6 +22,7 @@
 #include <linux/etherdevice.h>
 #include <linux/hashtable.h>
 #include <linux/if_arp.h>
+#include <linux/icmpv6.h>
 #include <linux/if_tunnel.h>
 #include <linux/ip.h>
 #include <linux/jhash.h>
@@ -28,11 +30,15 @@
 #include <linux/netdevice.h>
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
+#include <net/dsfield.h>
+#include <net/dst_metadata.h>
 #include <net/gre.h>
 #include <net/gro_cells.h>
 #include <net/icmp.h>
+#include <net/inet_ecn.h>
 #include <net/ip.h>
 #include <net/ip_tunnels.h>
+#include <net/ipv6.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 #include <net/protocol.h>
@@ -78,6 +84,9 @@ struct gretun {
 	struct gro_cells gro_cells;
 	spinlock_t tx_seq_lock;		/* numbers and sends in order */
 	u32 tx_seq;
+	atomic_t err_relays;		/* see gretun_note_error() */
+	unsigned long err_until;	/* jiffies */
+	unsigned int auto_mtu;		/* the MTU we chose, 0 if the user did */
 	spinlock_t rx_seq_lock;		/* guards the two fields below */
 	bool rx_seq_valid;
 	u32 rx_seq_next;
@@ -248,24 +257,26 @@ static __be16 gretun_flags_to_wire(u16 flags)
 	       (flags & GRETUN_F_SEQ ? GRE_SEQ : 0);
 }
 
-static int gretun_parse_hdr(struct sk_buff *skb, struct gretun_rx_hdr *h)
+/* The GRE header @off bytes into @skb's data. */
+static int gretun_parse_hdr(struct sk_buff *skb, int off,
+			    struct gretun_rx_hdr *h)
 {
 	const struct gre_base_hdr *greh;
 	const __be32 *opt;
 
-	if (!pskb_may_pull(skb, sizeof(*greh)))
+	if (!pskb_may_pull(skb, off + sizeof(*greh)))
 		return -EINVAL;
-	greh = (const struct gre_base_hdr *)skb->data;
+	greh = (const struct gre_base_hdr *)(skb->data + off);
 	if (greh->flags & GRETUN_WIRE_MUST_BE_ZERO)
 		return -EINVAL;
 
 	h->flags = gretun_flags_from_wire(greh->flags);
 	h->proto = greh->protocol;
 	h->len = gretun_hdr_len(h->flags);
-	if (!pskb_may_pull(skb, h->len))
+	if (!pskb_may_pull(skb, off + h->len))
 		return -EINVAL;
 
-	opt = (const __be32 *)(skb->data + sizeof(*greh));
+	opt = (const __be32 *)(skb->data + off + sizeof(*greh));
 	if (h->flags & GRETUN_F_CSUM)
 		opt++;
 	h->key = h->flags & GRETUN_F_KEY ? be32_to_cpu(*opt++) : 0;
@@ -304,12 +315,39 @@ static bool gretun_seq_ok(struct gretun *t, const struct gretun_rx_hdr *h)
 	return ok;
 }
 
+/*
+ * RFC 6040 decapsulation: CE on the outer header marks the inner packet;
+ * CE on the outer header of a not-ECT inner packet cannot be passed on, so
+ * the packet is dropped (INET_ECN_decapsulate returns 2 for that).
+ */
+static int gretun_ecn_decap(struct sk_buff *skb, u8 outer_tos)
+{
+	u8 inner;
+
+	switch (skb->protocol) {
+	case htons(ETH_P_IP):
+		if (!pskb_network_may_pull(skb, sizeof(struct iphdr)))
+			return 0;
+		inner = ip_hdr(skb)->tos;
+		break;
+	case htons(ETH_P_IPV6):
+		if (!pskb_network_may_pull(skb, sizeof(struct ipv6hdr)))
+			return 0;
+		inner = ipv6_get_dsfield(ipv6_hdr(skb));
+		break;
+	default:
+		return 0;
+	}
+	return INET_ECN_decapsulate(skb, outer_tos, inner);
+}
+
 /* Checks that need the tunnel's configuration; drops count on its device. */
 static void gretun_deliver(struct gretun *t, struct sk_buff *skb,
 			   const struct gretun_rx_hdr *h)
 {
 	const struct gretun_parms *p = rcu_dereference(t->parms);
 	struct net_device *dev = t->dev;
+	u8 outer_tos = ip_hdr(skb)->tos;
 
 	if ((p->iflags & GRETUN_F_CSUM) && !(h->flags & GRETUN_F_CSUM)) {
 		DEV_STATS_INC(dev, rx_crc_errors);
@@ -326,6 +364,10 @@ static void gretun_deliver(struct gretun *t, struct sk_buff *skb,
 	}
 	skb_reset_network_header(skb);
 	skb_reset_mac_header(skb);
+	if (gretun_ecn_decap(skb, outer_tos) > 1) {
+		DEV_STATS_INC(dev, rx_frame_errors);
+		goto drop;
+	}
 	skb->dev = dev;
 	dev_sw_netstats_rx_add(dev, skb->len);
 	gro_cells_receive(&t->gro_cells, skb);
@@ -343,7 +385,7 @@ static int gretun_rcv(struct sk_buff *skb)
 	struct gretun_key k;
 	struct gretun *t;
 
-	if (gretun_parse_hdr(skb, &h)) {
+	if (gretun_parse_hdr(skb, 0, &h)) {
 		atomic_long_inc(&gn->drops.bad_header);
 		goto drop;
 	}
@@ -374,7 +416,100 @@ drop:
 }
 
 /* ---------------------------------------------------------------------
- * 3. Transmit
+ * 3. ICMP errors about our outer packets
+ *
+ * A router on the path that cannot forward an outer packet says so to our
+ * end, quoting the outer IPv4 header and, from most routers, the GRE
+ * header. "Fragmentation needed" lowers the path MTU of the outer route,
+ * which transmit then enforces on inner packets (gretun_fit_path).
+ * "Unreachable" and "time exceeded" are passed on: the next inner packets
+ * sent into the tunnel are answered with a link failure, as a broken link
+ * would answer them, so that their senders stop waiting.
+ */
+
+/* how long, and for how many packets, an error is passed on */
+#define GRETUN_ERR_WINDOW	(30 * HZ)
+#define GRETUN_ERR_MAX_RELAYS	64
+
+static bool gretun_error_passes_on(int type, int code)
+{
+	switch (type) {
+	case ICMP_DEST_UNREACH:
+		/*
+		 * A peer without a matching tunnel answers "port unreachable",
+		 * also while it is still being set up: not a path failure.
+		 */
+		return code != ICMP_PORT_UNREACH && code != ICMP_SR_FAILED;
+	case ICMP_TIME_EXCEEDED:
+		return code == ICMP_EXC_TTL;
+	default:
+		return false;
+	}
+}
+
+static void gretun_note_error(struct gretun *t)
+{
+	WRITE_ONCE(t->err_until, jiffies + GRETUN_ERR_WINDOW);
+	atomic_add_unless(&t->err_relays, 1, GRETUN_ERR_MAX_RELAYS);
+}
+
+/* On transmit: pass a recent error on to this packet's sender. */
+static void gretun_relay_error(struct gretun *t, struct sk_buff *skb)
+{
+	if (likely(!atomic_read(&t->err_relays)))
+		return;
+	if (time_after(jiffies, READ_ONCE(t->err_until))) {
+		atomic_set(&t->err_relays, 0);
+		return;
+	}
+	if (atomic_dec_if_positive(&t->err_relays) >= 0)
+		dst_link_failure(skb);
+}
+
+static int gretun_err(struct sk_buff *skb, u32 info)
+{
+	const struct iphdr *iph = (const struct iphdr *)skb->data;
+	struct net *net = dev_net(skb->dev);
+	struct gretun_net *gn = net_generic(net, gretun_net_id);
+	const int type = icmp_hdr(skb)->type;
+	const int code = icmp_hdr(skb)->code;
+	struct gretun *t = NULL;
+	struct gretun_rx_hdr h;
+	struct gretun_key k;
+	int oif = 0;
+
+	/* Seen from our side: the quoted packet left from our local end. */
+	if (!gretun_parse_hdr(skb, iph->ihl * 4, &h)) {
+		k.local = iph->saddr;
+		k.remote = iph->daddr;
+		k.keyed = h.flags & GRETUN_F_KEY;
+		k.key = h.key;
+		t = gretun_lookup(gn, &k, skb->dev->ifindex);
+	}
+	if (t)
+		oif = rcu_dereference(t->parms)->link;
+
+	/*
+	 * The path MTU and redirects belong to the outer route, which is
+	 * worth correcting even when the GRE header was not quoted whole.
+	 */
+	if (type == ICMP_DEST_UNREACH && code == ICMP_FRAG_NEEDED) {
+		ipv4_update_pmtu(skb, net, info, oif, IPPROTO_GRE);
+		return 0;
+	}
+	if (type == ICMP_REDIRECT) {
+		ipv4_redirect(skb, net, oif, IPPROTO_GRE);
+		return 0;
+	}
+	if (!t)
+		return -ENOENT;
+	if (gretun_error_passes_on(type, code))
+		gretun_note_error(t);
+	return 0;
+}
+
+/* ---------------------------------------------------------------------
+ * 4. Transmit
  */
 
 /* The route outer packets take: the one place their flow is described. */
@@ -393,15 +528,18 @@ static struct rtable *gretun_route(struct net *net,
 	return ip_route_output_key(net, fl4);
 }
 
+/*
+ * DSCP fixed or inherited; ECN per RFC 6040 normal mode: the outer field
+ * is a copy of the inner one, CE included, so that a mark made before the
+ * tunnel survives it (see gretun_ecn_decap for the other end).
+ */
 static u8 gretun_outer_tos(const struct gretun_parms *p,
 			   const struct sk_buff *skb)
 {
-	const struct iphdr *inner = ip_hdr(skb);
-	u8 tos = p->tos;
+	u8 inner = ip_tunnel_get_dsfield(ip_hdr(skb), skb);
+	u8 tos = p->tos == GRETUN_TOS_INHERIT ? inner : p->tos;
 
-	if (tos == GRETUN_TOS_INHERIT)
-		tos = ip_tunnel_get_dsfield(inner, skb);
-	return ip_tunnel_ecn_encap(tos, inner, skb);
+	return (tos & ~INET_ECN_MASK) | (inner & INET_ECN_MASK);
 }
 
 static u8 gretun_outer_ttl(const struct gretun_parms *p,
@@ -473,18 +611,23 @@ static int gretun_send(struct gretun *t, const struct gretun_parms *p,
 	return 0;
 }
 
-/* How many sequenced sends this CPU is inside of: see below. */
-static DEFINE_PER_CPU(unsigned int, gretun_seq_depth);
+/*
+ * How many gretun transmits this CPU is inside of. An outer packet may
+ * route into another tunnel, and on a misconfigured router back into the
+ * first: past a few levels that is a loop, and the stack must not grow.
+ */
+static DEFINE_PER_CPU(unsigned int, gretun_xmit_depth);
+#define GRETUN_MAX_DEPTH	4
 
 /*
  * An RFC 2890 receiver drops a packet numbered below one it has already
  * seen, so numbers must reach the wire in the order they were given: with
  * several CPUs transmitting at once, number and send under one lock.
  *
- * The send can lead into another sequenced tunnel (its underlay route goes
- * through one) and, on a misrouted setup, back into this one. Waiting for
- * a lock while holding another could then deadlock, so a nested send only
- * tries, and a packet that finds the lock busy is dropped.
+ * A send nested in another gretun send (see gretun_xmit_depth) may be
+ * waiting for a lock that the outer one's tunnel holds on another CPU
+ * while that one waits for ours: nested sends only try the lock, and a
+ * packet that finds it busy is dropped.
  */
 static int gretun_send_in_order(struct gretun *t, const struct gretun_parms *p,
 				struct sk_buff *skb, struct rtable *rt,
@@ -493,14 +636,12 @@ static int gretun_send_in_order(struct gretun *t, const struct gretun_parms *p,
 {
 	int err;
 
-	if (!__this_cpu_read(gretun_seq_depth))
+	if (__this_cpu_read(gretun_xmit_depth) <= 1)
 		spin_lock(&t->tx_seq_lock);
 	else if (!spin_trylock(&t->tx_seq_lock))
 		goto busy;
 
-	__this_cpu_inc(gretun_seq_depth);
 	err = gretun_send(t, p, skb, rt, fl4, tos, ttl, df);
-	__this_cpu_dec(gretun_seq_depth);
 	spin_unlock(&t->tx_seq_lock);
 	return err;
 
@@ -508,6 +649,45 @@ busy:
 	ip_rt_put(rt);
 	kfree_skb(skb);
 	return -EDEADLK;
+}
+
+/*
+ * Fit the inner packet to the path. With DF on the outer header the outer
+ * route's MTU, lowered by "fragmentation needed" from the path (see
+ * gretun_err), bounds the inner packet: a larger one is refused with the
+ * ICMP or ICMPv6 error its sender needs (RFC 1191, RFC 8201), and the
+ * inner route learns the smaller MTU. An inner packet that may be
+ * fragmented (IPv4 without DF, IPv6 on a path below the IPv6 minimum MTU,
+ * any other protocol) goes without DF and is fragmented on the way.
+ */
+static int gretun_fit_path(struct sk_buff *skb, const struct gretun_parms *p,
+			   struct rtable *rt, __be16 *df)
+{
+	int mtu;
+
+	if (!*df)
+		return 0;
+	mtu = dst_mtu(&rt->dst) - sizeof(struct iphdr) -
+	      gretun_hdr_len(p->oflags);
+	if (skb_valid_dst(skb) && mtu < dst_mtu(skb_dst(skb)))
+		skb_dst_update_pmtu_no_confirm(skb, mtu);
+
+	if (skb_is_gso(skb) ? skb_gso_validate_network_len(skb, mtu) :
+			      skb->len <= mtu)
+		return 0;
+
+	if (skb->protocol == htons(ETH_P_IP) && mtu >= IPV4_MIN_MTU &&
+	    (ip_hdr(skb)->frag_off & htons(IP_DF))) {
+		icmp_ndo_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED,
+			      htonl(mtu));
+		return -EMSGSIZE;
+	}
+	if (skb->protocol == htons(ETH_P_IPV6) && mtu >= IPV6_MIN_MTU) {
+		icmpv6_ndo_send(skb, ICMPV6_PKT_TOOBIG, 0, mtu);
+		return -EMSGSIZE;
+	}
+	*df = 0;
+	return 0;
 }
 
 static netdev_tx_t gretun_xmit(struct sk_buff *skb, struct net_device *dev)
@@ -533,16 +713,29 @@ static netdev_tx_t gretun_xmit(struct sk_buff *skb, struct net_device *dev)
 	if (rt->dst.dev == dev) {
 		/* the route to the remote end goes back into this tunnel */
 		ip_rt_put(rt);
-		DEV_STATS_INC(dev, collisions);
-		goto tx_error;
+		goto tx_loop;
+	}
+	if (__this_cpu_read(gretun_xmit_depth) >= GRETUN_MAX_DEPTH) {
+		net_warn_ratelimited("%s: tunnels nested %d deep, dropping: routing loop?\n",
+				     dev->name, GRETUN_MAX_DEPTH + 1);
+		ip_rt_put(rt);
+		goto tx_loop;
 	}
 
 	ttl = gretun_outer_ttl(p, skb, rt);
 	df = gretun_outer_df(p, skb);
+	if (gretun_fit_path(skb, p, rt, &df)) {
+		ip_rt_put(rt);
+		goto tx_error;
+	}
+	gretun_relay_error(t, skb);
+
+	__this_cpu_inc(gretun_xmit_depth);
 	if (p->oflags & GRETUN_F_SEQ)
 		err = gretun_send_in_order(t, p, skb, rt, &fl4, tos, ttl, df);
 	else
 		err = gretun_send(t, p, skb, rt, &fl4, tos, ttl, df);
+	__this_cpu_dec(gretun_xmit_depth);
 	if (err == -EDEADLK)
 		DEV_STATS_INC(dev, collisions);
 	if (err)
@@ -551,6 +744,9 @@ static netdev_tx_t gretun_xmit(struct sk_buff *skb, struct net_device *dev)
 
 tx_no_route:
 	DEV_STATS_INC(dev, tx_carrier_errors);
+	goto tx_error;
+tx_loop:
+	DEV_STATS_INC(dev, collisions);
 tx_error:
 	DEV_STATS_INC(dev, tx_errors);
 	kfree_skb(skb);
@@ -558,7 +754,7 @@ tx_error:
 }
 
 /* ---------------------------------------------------------------------
- * 4. Device setup
+ * 5. Device setup
  */
 
 static void gretun_uninit(struct net_device *dev)
@@ -641,6 +837,18 @@ static unsigned int gretun_auto_mtu(struct net *net,
 }
 
 /*
+ * Give a registered tunnel the MTU we compute, and remember it as ours:
+ * an MTU the user set stays (see gretun_follow_underlay).
+ */
+static void gretun_set_auto_mtu(struct gretun *t, const struct gretun_parms *p)
+{
+	unsigned int mtu = gretun_auto_mtu(t->net, p);
+
+	if (!dev_set_mtu(t->dev, mtu))
+		t->auto_mtu = mtu;
+}
+
+/*
  * What the device itself carries of the configuration: the endpoints, for
  * `ip link` to show as link/gre does, and the headroom the headers need.
  */
@@ -654,7 +862,7 @@ static void gretun_apply_to_dev(struct net_device *dev,
 }
 
 /* ---------------------------------------------------------------------
- * 5. rtnetlink configuration
+ * 6. rtnetlink configuration
  */
 
 static int gretun_validate_addr(struct nlattr *attr,
@@ -828,8 +1036,10 @@ static int gretun_newlink(struct net *src_net, struct net_device *dev,
 	spin_lock_init(&t->rx_seq_lock);
 	RCU_INIT_POINTER(t->parms, p);
 	gretun_apply_to_dev(dev, p);
-	if (!tb[IFLA_MTU])
+	if (!tb[IFLA_MTU]) {
 		dev->mtu = gretun_auto_mtu(src_net, p);
+		t->auto_mtu = dev->mtu;
+	}
 
 	err = register_netdevice(dev);
 	if (err)
@@ -902,7 +1112,7 @@ static int gretun_changelink(struct net_device *dev, struct nlattr *tb[],
 	gretun_replace_parms(t, p);
 	gretun_apply_to_dev(dev, p);
 	if (resize)
-		dev_set_mtu(dev, gretun_auto_mtu(t->net, p));
+		gretun_set_auto_mtu(t, p);
 	return 0;
 }
 
@@ -984,7 +1194,7 @@ static struct rtnl_link_ops gretun_link_ops __read_mostly = {
 };
 
 /* ---------------------------------------------------------------------
- * 6. Per-namespace state, module init and exit
+ * 7. Per-namespace state, underlay MTU changes, module init and exit
  */
 
 static int gretun_proc_show(struct seq_file *seq, void *v)
@@ -1057,6 +1267,37 @@ static struct pernet_operations gretun_net_ops = {
 
 static const struct net_protocol gretun_protocol = {
 	.handler	= gretun_rcv,
+	.err_handler	= gretun_err,
+};
+
+/*
+ * A tunnel bound to an underlay device with "dev" follows that device's
+ * MTU, unless the user has set the tunnel's own.
+ */
+static void gretun_follow_underlay(struct net_device *under)
+{
+	struct gretun_net *gn = net_generic(dev_net(under), gretun_net_id);
+	struct gretun *t;
+	int bkt;
+
+	hash_for_each(gn->tunnels, bkt, t, hnode) {
+		const struct gretun_parms *p = rtnl_dereference(t->parms);
+
+		if (p->link == under->ifindex && t->dev->mtu == t->auto_mtu)
+			gretun_set_auto_mtu(t, p);
+	}
+}
+
+static int gretun_netdev_event(struct notifier_block *nb,
+			       unsigned long event, void *ptr)
+{
+	if (event == NETDEV_CHANGEMTU)
+		gretun_follow_underlay(netdev_notifier_info_to_dev(ptr));
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block gretun_notifier = {
+	.notifier_call = gretun_netdev_event,
 };
 
 static int __init gretun_init(void)
@@ -1066,9 +1307,12 @@ static int __init gretun_init(void)
 	err = register_pernet_device(&gretun_net_ops);
 	if (err)
 		return err;
-	err = rtnl_link_register(&gretun_link_ops);
+	err = register_netdevice_notifier(&gretun_notifier);
 	if (err)
 		goto err_unregister_pernet;
+	err = rtnl_link_register(&gretun_link_ops);
+	if (err)
+		goto err_unregister_notifier;
 	err = inet_add_protocol(&gretun_protocol, IPPROTO_GRE);
 	if (err) {
 		pr_err("IPPROTO_GRE is taken, most likely by the kernel's own GRE; unload it with 'rmmod ip_gre gre' and load gre_tun again\n");
@@ -1079,6 +1323,8 @@ static int __init gretun_init(void)
 
 err_unregister_link:
 	rtnl_link_unregister(&gretun_link_ops);
+err_unregister_notifier:
+	unregister_netdevice_notifier(&gretun_notifier);
 err_unregister_pernet:
 	unregister_pernet_device(&gretun_net_ops);
 	return err;
@@ -1089,6 +1335,7 @@ static void __exit gretun_exit(void)
 	/* waits for receivers in flight: no packet reaches what follows */
 	inet_del_protocol(&gretun_protocol, IPPROTO_GRE);
 	rtnl_link_unregister(&gretun_link_ops);
+	unregister_netdevice_notifier(&gretun_notifier);
 	unregister_pernet_device(&gretun_net_ops);
 }
 
