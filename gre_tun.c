@@ -462,8 +462,12 @@ static void gretun_relay_error(struct gretun *t, struct sk_buff *skb)
 		atomic_set(&t->err_relays, 0);
 		return;
 	}
-	if (atomic_dec_if_positive(&t->err_relays) >= 0)
-		dst_link_failure(skb);
+	if (atomic_dec_if_positive(&t->err_relays) < 0)
+		return;
+	if (skb->protocol == htons(ETH_P_IP))
+		icmp_ndo_send(skb, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0);
+	else if (skb->protocol == htons(ETH_P_IPV6))
+		icmpv6_ndo_send(skb, ICMPV6_DEST_UNREACH, ICMPV6_ADDR_UNREACH, 0);
 }
 
 static int gretun_err(struct sk_buff *skb, u32 info)
@@ -618,34 +622,44 @@ static int gretun_send(struct gretun *t, const struct gretun_parms *p,
  */
 static DEFINE_PER_CPU(unsigned int, gretun_xmit_depth);
 #define GRETUN_MAX_DEPTH	4
+/* how often a nested sequenced send tries for its turn; see below */
+#define GRETUN_NESTED_TRIES	1000
 
 /*
  * An RFC 2890 receiver drops a packet numbered below one it has already
  * seen, so numbers must reach the wire in the order they were given: with
  * several CPUs transmitting at once, number and send under one lock.
  *
- * A send nested in another gretun send (see gretun_xmit_depth) may be
- * waiting for a lock that the outer one's tunnel holds on another CPU
- * while that one waits for ours: nested sends only try the lock, and a
- * packet that finds it busy is dropped.
+ * A send nested in another gretun send (see gretun_xmit_depth) could wait
+ * for a lock that another CPU holds while that CPU waits for the lock of
+ * our outer send: on a routing loop between tunnels, a deadlock. Nested
+ * sends therefore try a bounded number of times, which is plenty when
+ * the holder is just sending, and drop the packet otherwise.
  */
 static int gretun_send_in_order(struct gretun *t, const struct gretun_parms *p,
 				struct sk_buff *skb, struct rtable *rt,
 				const struct flowi4 *fl4, u8 tos, u8 ttl,
 				__be16 df)
 {
-	int err;
+	int err, tries = 0;
 
-	if (__this_cpu_read(gretun_xmit_depth) <= 1)
+	if (__this_cpu_read(gretun_xmit_depth) <= 1) {
 		spin_lock(&t->tx_seq_lock);
-	else if (!spin_trylock(&t->tx_seq_lock))
-		goto busy;
+	} else {
+		while (!spin_trylock(&t->tx_seq_lock)) {
+			if (++tries == GRETUN_NESTED_TRIES)
+				goto busy;
+			cpu_relax();
+		}
+	}
 
 	err = gretun_send(t, p, skb, rt, fl4, tos, ttl, df);
 	spin_unlock(&t->tx_seq_lock);
 	return err;
 
 busy:
+	net_warn_ratelimited("%s: nested sequenced send found the tunnel busy, dropping: routing loop?\n",
+			     t->dev->name);
 	ip_rt_put(rt);
 	kfree_skb(skb);
 	return -EDEADLK;

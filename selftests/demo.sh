@@ -52,8 +52,8 @@ LAN2LAN_SHOW=1 lan2lan_static_routes
 
 # From here on: until both ends existed, the first one's packets were
 # refused by the other (ICMP protocol unreachable), as they should be.
-at T tcpdump -i a0 -n -s 200 -U -w "$TMP/transit.pcap" 2>/dev/null &
-CAPTURE=$!
+spawn T tcpdump --immediate-mode -i a0 -n -s 200 -U -w "$TMP/transit.pcap"
+CAPTURE=$SPAWNED
 stop_capture() { kill "$CAPTURE" 2>/dev/null; wait "$CAPTURE" 2>/dev/null || true; }
 on_exit stop_capture
 wait_for 5 test -s "$TMP/transit.pcap"

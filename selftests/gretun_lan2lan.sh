@@ -19,10 +19,10 @@ lan2lan_tunnel_up
 lan2lan_static_routes
 
 # Both of the transit's wires, every frame, headers only.
-at T tcpdump -i a0 -n -s 128 -U -w "$TMP/transit-a.pcap" 2>/dev/null &
-CAP_A=$!
-at T tcpdump -i b0 -n -s 128 -U -w "$TMP/transit-b.pcap" 2>/dev/null &
-CAP_B=$!
+spawn T tcpdump --immediate-mode -i a0 -n -s 128 -U -w "$TMP/transit-a.pcap"
+CAP_A=$SPAWNED
+spawn T tcpdump --immediate-mode -i b0 -n -s 128 -U -w "$TMP/transit-b.pcap"
+CAP_B=$SPAWNED
 wait_for 5 test -s "$TMP/transit-a.pcap"
 wait_for 5 test -s "$TMP/transit-b.pcap"
 
@@ -35,29 +35,6 @@ check "ping6 hB -> hA" ping6 hB "$HOST_A6" 3
 log "--- $MB MB of TCP each way, compared by hash"
 head -c "${MB}M" /dev/urandom >"$TMP/a.data"
 head -c "${MB}M" /dev/urandom >"$TMP/b.data"
-
-listening() { at "$1" ss -Htln "sport = :$2" | grep -q .; }
-
-# transfer FROM TO ADDR FILE: send FILE from FROM to a listener on TO.
-# The listener (both families) writes nowhere near our stdout: a check's
-# output is read until every writer has gone.
-transfer() {
-	local from=$1 to=$2 addr=$3 file=$4 port=$((5000 + RANDOM % 1000)) pid
-
-	rm -f "$TMP/received"
-	at "$to" socat -u "TCP6-LISTEN:$port,reuseaddr,ipv6only=0" \
-		"CREATE:$TMP/received" >"$TMP/listener.log" 2>&1 &
-	pid=$!
-	if ! wait_for 5 listening "$to" "$port" ||
-		! timeout 300 ip netns exec "$(ns_name "$from")" socat -u \
-			"OPEN:$file" "TCP:$addr:$port"; then
-		kill "$pid" 2>/dev/null
-		wait "$pid"
-		return 1
-	fi
-	wait "$pid" || return 1
-	[ "$(sha256sum <"$file")" = "$(sha256sum <"$TMP/received")" ]
-}
 
 check "TCP over IPv6 hA -> hB: $MB MB identical" \
 	transfer hA hB "[$HOST_B6]" "$TMP/a.data"

@@ -44,9 +44,8 @@ BIRD_PIDS=()
 
 bird_start() {
 	bird_conf "$2" >"$TMP/bird-$1.conf"
-	at "$1" bird -f -c "$TMP/bird-$1.conf" -s "$TMP/bird-$1.ctl" \
-		>"$TMP/bird-$1.log" 2>&1 &
-	BIRD_PIDS+=($!)
+	spawn "$1" bird -f -c "$TMP/bird-$1.conf" -s "$TMP/bird-$1.ctl"
+	BIRD_PIDS+=("$SPAWNED")
 }
 
 bird_stop() {

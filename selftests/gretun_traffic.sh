@@ -165,8 +165,8 @@ s = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM)
 s.sendto(b"gretun-ethertype-test", ("gt0", 0x88B5, 0, 0, b""))'
 }
 capture_start b veth0 "$TMP/raw.pcap"
-at b tcpdump -i gt0 -n -c 1 -w "$TMP/inner.pcap" 2>/dev/null &
-inner_pid=$!
+spawn b tcpdump --immediate-mode -i gt0 -n -c 1 -w "$TMP/inner.pcap"
+inner_pid=$SPAWNED
 sleep 1
 send_raw
 capture_stop

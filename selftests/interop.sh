@@ -57,7 +57,7 @@ SINK=$!
 socat -U TCP6-LISTEN:7002,fork,reuseaddr,ipv6only=0 "OPEN:$DATA" \
 	>"$TMP/source.log" 2>&1 &
 SOURCE=$!
-tcpdump -i "$nic" -Q in -n -U -w "$TMP/wire.pcap" ip proto 47 2>/dev/null &
+tcpdump --immediate-mode -i "$nic" -Q in -n -U -w "$TMP/wire.pcap" ip proto 47 2>/dev/null &
 CAPTURE=$!
 stop_helpers() {
 	kill "$SINK" "$SOURCE" "$CAPTURE" 2>/dev/null

@@ -12,6 +12,10 @@
 #                    gt0 =============== GRE ================ gt0
 #                    10.255.0.1/30                            10.255.0.2/30
 #                    2001:db8:ff::1/64                        2001:db8:ff::2/64
+#
+# With LAN2LAN_MIDDLE_MTU=N the transit is two routers, T and U, joined by
+# a link of MTU N in the middle (203.0.113.0/30, T .1, U .2); U then holds
+# 198.51.100.1 toward rB. Every other link keeps MTU 1500.
 
 LAN_A4=10.1.1.0/24
 LAN_B4=10.2.2.0/24
@@ -75,15 +79,20 @@ lan2lan_transit_up() {
 	ns_add T
 	ns_add rB
 	ns_add hB
-	at T sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-		net.ipv6.conf.default.disable_ipv6=1
+	lan2lan_transit_router T
 	lan2lan_router rA
 	lan2lan_router rB
-	at T sysctl -qw net.ipv4.ip_forward=1
 
 	lan2lan_link hA lan0 rA lan0
 	lan2lan_link rA wan0 T a0
-	lan2lan_link T b0 rB wan0
+	if [ -n "${LAN2LAN_MIDDLE_MTU:-}" ]; then
+		lan2lan_middle_up "$LAN2LAN_MIDDLE_MTU"
+	else
+		lan2lan_link T b0 rB wan0
+		at T ip addr add 198.51.100.1/30 dev b0
+		lan2lan_neigh T b0 rB wan0 "$WAN_B"
+		lan2lan_neigh rB wan0 T b0 198.51.100.1
+	fi
 	lan2lan_link rB lan0 hB lan0
 	lan2lan_no_ipv6 rA wan0
 	lan2lan_no_ipv6 rB wan0
@@ -97,7 +106,6 @@ lan2lan_transit_up() {
 	at rA ip addr add "$WAN_A/30" dev wan0
 	at rA ip route add 198.51.100.0/30 via 192.0.2.2
 	at T ip addr add 192.0.2.2/30 dev a0
-	at T ip addr add 198.51.100.1/30 dev b0
 	at rB ip addr add "$WAN_B/30" dev wan0
 	at rB ip route add 192.0.2.0/30 via 198.51.100.1
 	at rB ip addr add 10.2.2.1/24 dev lan0
@@ -109,8 +117,30 @@ lan2lan_transit_up() {
 
 	lan2lan_neigh rA wan0 T a0 192.0.2.2
 	lan2lan_neigh T a0 rA wan0 "$WAN_A"
-	lan2lan_neigh T b0 rB wan0 "$WAN_B"
-	lan2lan_neigh rB wan0 T b0 198.51.100.1
+}
+
+lan2lan_transit_router() {
+	at "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1 net.ipv4.ip_forward=1
+}
+
+# lan2lan_middle_up MTU: T -- U -- rB, the T-U link with MTU.
+lan2lan_middle_up() {
+	ns_add U
+	lan2lan_transit_router U
+	lan2lan_link T b0 U c0
+	at T ip link set b0 mtu "$1"
+	at U ip link set c0 mtu "$1"
+	lan2lan_link U d0 rB wan0
+	at T ip addr add 203.0.113.1/30 dev b0
+	at T ip route add 198.51.100.0/30 via 203.0.113.2
+	at U ip addr add 203.0.113.2/30 dev c0
+	at U ip addr add 198.51.100.1/30 dev d0
+	at U ip route add 192.0.2.0/30 via 203.0.113.1
+	lan2lan_neigh T b0 U c0 203.0.113.2
+	lan2lan_neigh U c0 T b0 203.0.113.1
+	lan2lan_neigh U d0 rB wan0 "$WAN_B"
+	lan2lan_neigh rB wan0 U d0 198.51.100.1
 }
 
 # The tunnel between the routers, with its own addresses; both ends exist
@@ -134,4 +164,26 @@ lan2lan_static_routes() {
 	lan2lan_cmd rA ip -6 route add "$LAN_B6" dev gt0
 	lan2lan_cmd rB ip route add "$LAN_A4" dev gt0
 	lan2lan_cmd rB ip -6 route add "$LAN_A6" dev gt0
+}
+
+listening() { at "$1" ss -Htln "sport = :$2" | grep -q .; }
+
+# transfer FROM TO ADDR FILE: send FILE from FROM to a listener on TO
+# (both families), and compare what arrived.
+transfer() {
+	local from=$1 to=$2 addr=$3 file=$4 port=$((5000 + RANDOM % 1000)) pid
+
+	rm -f "$TMP/received"
+	spawn "$to" socat -u "TCP6-LISTEN:$port,reuseaddr,ipv6only=0" \
+		"CREATE:$TMP/received"
+	pid=$SPAWNED
+	if ! wait_for 5 listening "$to" "$port" ||
+		! timeout "${TRANSFER_TIMEOUT:-300}" ip netns exec "$(ns_name "$from")" socat -u \
+			"OPEN:$file" "TCP:$addr:$port"; then
+		kill "$pid" 2>/dev/null
+		wait "$pid"
+		return 1
+	fi
+	wait "$pid" || return 1
+	[ "$(sha256sum <"$file")" = "$(sha256sum <"$TMP/received")" ]
 }

@@ -112,6 +112,17 @@ at() {
 	ip netns exec "$ns" "$@"
 }
 
+# spawn NS CMD...: start CMD in namespace NS in the background, its output
+# discarded. SPAWNED is CMD's own pid (ip netns exec becomes CMD), so that
+# kill reaches CMD itself, and no stray child keeps a caller's pipe open.
+spawn() {
+	local ns=$NS_PREFIX-$1
+
+	shift
+	ip netns exec "$ns" "$@" >/dev/null 2>&1 &
+	SPAWNED=$!
+}
+
 # counter NS DEV FIELD: one of the device's statistics.
 counter() {
 	at "$1" cat "/sys/class/net/$2/statistics/$3"
@@ -263,8 +274,9 @@ ping6() { at "$1" ping -6 -c "${3:-1}" -i 0.2 -W 2 -q "$2"; }
 
 # capture_start NS DEV FILE: tcpdump GRE arriving on DEV until capture_stop.
 capture_start() {
-	at "$1" tcpdump -i "$2" -Q in -n -U -w "$3" ip proto 47 2>/dev/null &
-	CAPTURE_PID=$!
+	rm -f "$3"
+	spawn "$1" tcpdump --immediate-mode -i "$2" -Q in -n -U -w "$3" ip proto 47
+	CAPTURE_PID=$SPAWNED
 	wait_for 5 test -s "$3"
 }
 

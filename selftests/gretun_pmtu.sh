@@ -1,0 +1,175 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Path MTU and ICMP errors, in the style of the kernel's pmtu.sh: LANs
+# and tunnel ends at MTU 1500, one link of MTU 1400 in the middle of the
+# transit (lan2lan.sh with LAN2LAN_MIDDLE_MTU). With DF on the outer
+# header, "fragmentation needed" from the transit must reach the tunnel
+# and turn into ICMP / ICMPv6 "packet too big" for the LAN hosts, or TCP
+# stalls; with nopmtudisc and ignore-df the transit fragments instead.
+# Unreachable and time exceeded from the transit reach the LAN sender.
+# The tunnel MTU follows its underlay device and keeps a user's setting.
+#
+#  hA -- rA ==gt0== T --(MTU 1400)-- U ==gt0== rB -- hB
+
+# shellcheck source=selftests/lib.sh
+source "$(dirname "$0")/lib.sh"
+# shellcheck source=selftests/lan2lan.sh
+source "$(dirname "$0")/lan2lan.sh"
+
+LAN2LAN_MIDDLE_MTU=1400
+# A black hole stalls TCP for good: a minute is plenty either way.
+TRANSFER_TIMEOUT=60
+
+check "module loads" gretun_load
+lan2lan_transit_up
+# Errors are what this test is about: none may be lost to rate limits.
+for ns in T U rA rB; do
+	at "$ns" sysctl -qw net.ipv4.icmp_ratelimit=0
+done
+at rA sysctl -qw net.ipv6.icmp.ratelimit=0
+at rB sysctl -qw net.ipv6.icmp.ratelimit=0
+
+# forget_mtus: no namespace remembers a path MTU.
+forget_mtus() {
+	local ns
+
+	for ns in hA rA T U rB hB; do
+		at "$ns" ip route flush cache
+		at "$ns" ip -6 route flush cache 2>/dev/null
+	done
+}
+
+# tunnels_with OPTIONS...: fresh tunnels, static routes, no learned MTU.
+tunnels_with() {
+	at rA ip link del gt0 2>/dev/null
+	at rB ip link del gt0 2>/dev/null
+	forget_mtus
+	TUN_OPTS="key $TUN_KEY ttl 64 $*"
+	lan2lan_tunnel_up
+	lan2lan_static_routes
+}
+
+# route_mtu NS ADDR: the MTU `ip route get` reports (empty if none).
+route_mtu() {
+	at "$1" ip route get "$2" | sed -n 's/.* mtu \([0-9]*\).*/\1/p'
+}
+
+head -c 4M /dev/urandom >"$TMP/data"
+
+# discovers FROM TO ROUTER_FROM WAN_TO FAMILY ADDR: from no learned MTU,
+# TCP from FROM to TO completes; FROM's router learned the transit's 1400
+# toward the other tunnel end, FROM was told 1400 - 28.
+discovers() {
+	local from=$1 to=$2 router=$3 wan=$4 family=$5 addr=$6
+
+	forget_mtus
+	check "TCP over $family $from -> $to completes" \
+		transfer "$from" "$to" "$addr" "$TMP/data"
+	check_eq "$router learned the path MTU toward the other end" 1400 \
+		"$(route_mtu "$router" "$wan")"
+	check_eq "$from was told 1400 - 28 for $family" 1372 \
+		"$(route_mtu "$from" "${addr//[][]/}")"
+}
+
+log "--- pmtudisc (default): the path MTU is discovered, each way"
+tunnels_with
+check_eq "gt0 MTU from the 1500-byte underlay: 1500 - 28" 1472 \
+	"$(at rA cat /sys/class/net/gt0/mtu)"
+discovers hA hB rA "$WAN_B" IPv6 "[$HOST_B6]"
+discovers hA hB rA "$WAN_B" IPv4 "$HOST_B4"
+discovers hB hA rB "$WAN_A" IPv6 "[$HOST_A6]"
+discovers hB hA rB "$WAN_A" IPv4 "$HOST_A4"
+forget_mtus
+check_output "a DF ping too big for the path: the sender is told the MTU" \
+	"mtu ?= ?1372|Frag needed and DF set \(mtu = 1372\)" \
+	at hA ping -M 'do' -s 1400 -c 3 -i 0.3 -W 1 "$HOST_B4"
+
+# outer_seen FILTER: how many captured outer packets match FILTER.
+outer_seen() {
+	tcpdump -r "$TMP/outer.pcap" -n "$1" 2>/dev/null | wc -l
+}
+
+log "--- nopmtudisc: no DF on the outer header, the transit fragments"
+tunnels_with nopmtudisc
+spawn rB tcpdump --immediate-mode -i wan0 -Q in -n -s 64 -U -w "$TMP/outer.pcap" ip proto 47
+CAPTURE=$SPAWNED
+wait_for 5 test -s "$TMP/outer.pcap"
+check "TCP over IPv6 hA -> hB completes" transfer hA hB "[$HOST_B6]" "$TMP/data"
+check_eq "hA learned no MTU below the tunnel's own for IPv6" 1472 \
+	"$(route_mtu hA "$HOST_B6")"
+# An inner IPv4 packet with DF keeps it outside (as type gre does), so
+# IPv4 TCP still discovers the path MTU; see ignore-df for the other way.
+check "TCP over IPv4 hA -> hB completes" transfer hA hB "$HOST_B4" "$TMP/data"
+check_eq "hA was told 1400 - 28 for its IPv4 DF packets" 1372 \
+	"$(route_mtu hA "$HOST_B4")"
+sleep 0.3
+kill "$CAPTURE"
+wait "$CAPTURE" 2>/dev/null
+frags=$(outer_seen 'ip[6:2] & 0x3fff != 0')
+check "the transit fragmented outer packets ($frags fragments)" test "$frags" -ge 1000
+check_eq "no outer packet of inner IPv6 carried DF" 0 \
+	"$(outer_seen 'ip[6] & 0x40 != 0 and ip[6:2] & 0x1fff = 0 and ip[22:2] = 0x86dd')"
+
+log "--- ignore-df: inner DF ignored, outer never DF"
+tunnels_with nopmtudisc ignore-df
+spawn rB tcpdump --immediate-mode -i wan0 -Q in -n -s 64 -U -w "$TMP/outer.pcap" ip proto 47
+CAPTURE=$SPAWNED
+wait_for 5 test -s "$TMP/outer.pcap"
+check "TCP over IPv4 hA -> hB completes" transfer hA hB "$HOST_B4" "$TMP/data"
+check_eq "hA learned no MTU below the tunnel's own for IPv4" 1472 \
+	"$(route_mtu hA "$HOST_B4")"
+sleep 0.3
+kill "$CAPTURE"
+wait "$CAPTURE" 2>/dev/null
+frags=$(outer_seen 'ip[6:2] & 0x3fff != 0')
+check "the transit fragmented outer packets ($frags fragments)" test "$frags" -ge 1000
+check_eq "no outer packet carried DF" 0 "$(outer_seen 'ip[6] & 0x40 != 0')"
+
+log "--- unreachable and time exceeded reach the LAN sender"
+tunnels_with
+check "the tunnel works" ping4 hA "$HOST_B4" 1
+at T ip route add unreachable "$WAN_B/32"
+check_output "transit says host unreachable: hA hears it from rA" \
+	"From 10\.1\.1\.1 .*Destination Host Unreachable" \
+	at hA ping -c 4 -i 0.5 -W 1 "$HOST_B4"
+tunnels_with
+at T ip route add unreachable "$WAN_B/32" 2>/dev/null
+check_output "the same for ping6: address unreachable from rA" \
+	"From 2001:db8:1::1 .*Destination unreachable: Address unreachable" \
+	at hA ping -6 -c 6 -i 0.5 -W 1 "$HOST_B6"
+at T ip route del unreachable "$WAN_B/32"
+
+tunnels_with
+at rA ip link set gt0 type gretun ttl 1
+check_output "outer TTL 1 expires in the transit: hA hears host unreachable" \
+	"From 10\.1\.1\.1 .*Destination Host Unreachable" \
+	at hA ping -c 4 -i 0.5 -W 1 "$HOST_B4"
+
+tunnels_with
+check "after the transit recovers, a fresh tunnel passes traffic" \
+	ping4 hA "$HOST_B4" 2
+
+log "--- the tunnel MTU follows its underlay (dev) unless set by hand"
+at rA ip link add du0 type dummy
+at rA ip link set du0 up
+at rA ip link add gt9 type gretun remote 198.18.0.9 key 9 dev du0
+at rA ip link add gt8 type gretun remote 198.18.0.8 key 8 seq csum dev du0
+mtu_of() { at rA cat "/sys/class/net/$1/mtu"; }
+check_eq "gt9 on a 1500 underlay: 1500 - 28" 1472 "$(mtu_of gt9)"
+check_eq "gt8 with key, seq, csum: 1500 - 36" 1464 "$(mtu_of gt8)"
+at rA ip link set du0 mtu 1400
+check_eq "underlay to 1400: gt9 follows" 1372 "$(mtu_of gt9)"
+check_eq "underlay to 1400: gt8 follows" 1364 "$(mtu_of gt8)"
+at rA ip link set gt9 mtu 1300
+at rA ip link set du0 mtu 9000
+check_eq "an MTU set by hand stays" 1300 "$(mtu_of gt9)"
+check_eq "the other follows to 9000 - 36" 8964 "$(mtu_of gt8)"
+check_output "below the minimum: refused with a message" \
+	"mtu less than device minimum" at rA ip link set gt9 mtu 67
+check_output "above the maximum: refused with a message" \
+	"mtu greater than device maximum" at rA ip link set gt9 mtu 65500
+check_output "ip link add with too small an MTU: refused with a message" \
+	"mtu less than device minimum" \
+	at rA ip link add gt7 mtu 60 type gretun remote 198.18.0.7 key 7
+check_fail "and no device was left behind" at rA ip link show gt7
