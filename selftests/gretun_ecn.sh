@@ -19,11 +19,15 @@ check "module loads" gretun_load
 underlay_up
 
 # outer PING_ARGS...: ttl and tos of the GRE packets one ping a -> b sent.
+# Its 300-byte payload tells it from the tunnel's own small IPv6 packets
+# (MLD reports, router solicitations).
 outer() {
 	capture_start b veth0 "$TMP/o.pcap"
-	at a ping -c 1 -W 2 -q "$@" >/dev/null
+	at a ping -c 1 -W 2 -q -s 300 "$@" >/dev/null
 	capture_stop
-	gre_pcap.py "$TMP/o.pcap" | awk '{ print $1, $2 }' | sort -u | paste -sd' '
+	# shellcheck disable=SC2016 # awk's own fields
+	gre_pcap.py -s "$TMP/o.pcap" |
+		awk 'substr($2, 5) + 0 > 300 { print $3, $4 }' | sort -u | paste -sd' '
 }
 
 log "--- outer TTL"
