@@ -470,26 +470,51 @@ static void gretun_relay_error(struct gretun *t, struct sk_buff *skb)
 		icmpv6_ndo_send(skb, ICMPV6_DEST_UNREACH, ICMPV6_ADDR_UNREACH, 0);
 }
 
+/*
+ * The tunnel that sent the quoted packet: the quoted source and
+ * destination are its local and remote ends. The table is keyed by what
+ * tunnels receive, the quoted key is what one sent: the same key unless
+ * ikey and okey differ, and then the tunnel found is not the sender.
+ */
+static struct gretun *gretun_err_lookup(struct gretun_net *gn,
+					struct sk_buff *skb)
+{
+	const struct gretun_parms *p;
+	const struct iphdr *iph;
+	struct gretun_rx_hdr h;
+	struct gretun_key k;
+	struct gretun *t;
+	bool sends_key;
+
+	iph = (const struct iphdr *)skb->data;
+	if (gretun_parse_hdr(skb, iph->ihl * 4, &h))
+		return NULL;
+	/* again: the parse may have moved the quoted header */
+	iph = (const struct iphdr *)skb->data;
+	k.local = iph->saddr;
+	k.remote = iph->daddr;
+	k.keyed = h.flags & GRETUN_F_KEY;
+	k.key = h.key;
+	t = gretun_lookup(gn, &k, skb->dev->ifindex);
+	if (!t)
+		return NULL;
+	p = rcu_dereference(t->parms);
+	sends_key = p->oflags & GRETUN_F_KEY;
+	if (sends_key != k.keyed || (sends_key && p->okey != k.key))
+		return NULL;
+	return t;
+}
+
 static int gretun_err(struct sk_buff *skb, u32 info)
 {
-	const struct iphdr *iph = (const struct iphdr *)skb->data;
 	struct net *net = dev_net(skb->dev);
 	struct gretun_net *gn = net_generic(net, gretun_net_id);
 	const int type = icmp_hdr(skb)->type;
 	const int code = icmp_hdr(skb)->code;
-	struct gretun *t = NULL;
-	struct gretun_rx_hdr h;
-	struct gretun_key k;
+	struct gretun *t;
 	int oif = 0;
 
-	/* Seen from our side: the quoted packet left from our local end. */
-	if (!gretun_parse_hdr(skb, iph->ihl * 4, &h)) {
-		k.local = iph->saddr;
-		k.remote = iph->daddr;
-		k.keyed = h.flags & GRETUN_F_KEY;
-		k.key = h.key;
-		t = gretun_lookup(gn, &k, skb->dev->ifindex);
-	}
+	t = gretun_err_lookup(gn, skb);
 	if (t)
 		oif = rcu_dereference(t->parms)->link;
 
@@ -622,7 +647,10 @@ static int gretun_send(struct gretun *t, const struct gretun_parms *p,
  */
 static DEFINE_PER_CPU(unsigned int, gretun_xmit_depth);
 #define GRETUN_MAX_DEPTH	4
-/* how often a nested sequenced send tries for its turn; see below */
+/* sequenced sends this CPU is inside of, and how often a nested one
+ * tries for its turn; see gretun_send_in_order()
+ */
+static DEFINE_PER_CPU(unsigned int, gretun_seq_held);
 #define GRETUN_NESTED_TRIES	1000
 
 /*
@@ -630,11 +658,12 @@ static DEFINE_PER_CPU(unsigned int, gretun_xmit_depth);
  * seen, so numbers must reach the wire in the order they were given: with
  * several CPUs transmitting at once, number and send under one lock.
  *
- * A send nested in another gretun send (see gretun_xmit_depth) could wait
- * for a lock that another CPU holds while that CPU waits for the lock of
- * our outer send: on a routing loop between tunnels, a deadlock. Nested
- * sends therefore try a bounded number of times, which is plenty when
- * the holder is just sending, and drop the packet otherwise.
+ * A sequenced send nested in another one on this CPU could wait for a
+ * lock that another CPU holds while that CPU waits for the lock this one
+ * holds: on a routing loop between sequenced tunnels, a deadlock. Such a
+ * send therefore tries a bounded number of times, which is plenty when
+ * the holder is just sending, and drops the packet otherwise. A send that
+ * holds no other such lock simply waits.
  */
 static int gretun_send_in_order(struct gretun *t, const struct gretun_parms *p,
 				struct sk_buff *skb, struct rtable *rt,
@@ -643,7 +672,7 @@ static int gretun_send_in_order(struct gretun *t, const struct gretun_parms *p,
 {
 	int err, tries = 0;
 
-	if (__this_cpu_read(gretun_xmit_depth) <= 1) {
+	if (!__this_cpu_read(gretun_seq_held)) {
 		spin_lock(&t->tx_seq_lock);
 	} else {
 		while (!spin_trylock(&t->tx_seq_lock)) {
@@ -653,7 +682,9 @@ static int gretun_send_in_order(struct gretun *t, const struct gretun_parms *p,
 		}
 	}
 
+	__this_cpu_inc(gretun_seq_held);
 	err = gretun_send(t, p, skb, rt, fl4, tos, ttl, df);
+	__this_cpu_dec(gretun_seq_held);
 	spin_unlock(&t->tx_seq_lock);
 	return err;
 
