@@ -86,7 +86,7 @@ struct gretun {
 	u32 tx_seq;
 	atomic_t err_relays;		/* see gretun_note_error() */
 	unsigned long err_until;	/* jiffies */
-	unsigned int auto_mtu;		/* the MTU we chose, 0 if the user did */
+	unsigned int auto_mtu;		/* the MTU we last chose; another is the user's */
 	spinlock_t rx_seq_lock;		/* guards the two fields below */
 	bool rx_seq_valid;
 	u32 rx_seq_next;
@@ -284,6 +284,16 @@ static int gretun_parse_hdr(struct sk_buff *skb, int off,
 	return 0;
 }
 
+/* The table key of a packet whose ends, seen from our side, are given. */
+static void gretun_key_of_packet(struct gretun_key *k, __be32 local,
+				 __be32 remote, const struct gretun_rx_hdr *h)
+{
+	k->local = local;
+	k->remote = remote;
+	k->keyed = h->flags & GRETUN_F_KEY;
+	k->key = h->key;
+}
+
 /* The checksum, when present, covers the GRE header and the payload. */
 static bool gretun_csum_ok(struct sk_buff *skb, const struct gretun_rx_hdr *h)
 {
@@ -395,10 +405,7 @@ static int gretun_rcv(struct sk_buff *skb)
 	}
 
 	/* Seen from our side: the packet's destination is our local end. */
-	k.local = ip_hdr(skb)->daddr;
-	k.remote = ip_hdr(skb)->saddr;
-	k.keyed = h.flags & GRETUN_F_KEY;
-	k.key = h.key;
+	gretun_key_of_packet(&k, ip_hdr(skb)->daddr, ip_hdr(skb)->saddr, &h);
 	t = gretun_lookup(gn, &k, skb->dev->ifindex);
 	if (!t) {
 		atomic_long_inc(&gn->drops.no_tunnel);
@@ -491,10 +498,7 @@ static struct gretun *gretun_err_lookup(struct gretun_net *gn,
 		return NULL;
 	/* again: the parse may have moved the quoted header */
 	iph = (const struct iphdr *)skb->data;
-	k.local = iph->saddr;
-	k.remote = iph->daddr;
-	k.keyed = h.flags & GRETUN_F_KEY;
-	k.key = h.key;
+	gretun_key_of_packet(&k, iph->saddr, iph->daddr, &h);
 	t = gretun_lookup(gn, &k, skb->dev->ifindex);
 	if (!t)
 		return NULL;
