@@ -92,9 +92,7 @@ outer_seen() {
 
 log "--- nopmtudisc: no DF on the outer header, the transit fragments"
 tunnels_with nopmtudisc
-spawn rB tcpdump --immediate-mode -i wan0 -Q in -n -s 64 -U -w "$TMP/outer.pcap" ip proto 47
-CAPTURE=$SPAWNED
-wait_for 5 test -s "$TMP/outer.pcap"
+capture_start rB wan0 "$TMP/outer.pcap"
 check "TCP over IPv6 hA -> hB completes" transfer hA hB "[$HOST_B6]" "$TMP/data"
 check_eq "hA learned no MTU below the tunnel's own for IPv6" 1472 \
 	"$(route_mtu hA "$HOST_B6")"
@@ -103,9 +101,7 @@ check_eq "hA learned no MTU below the tunnel's own for IPv6" 1472 \
 check "TCP over IPv4 hA -> hB completes" transfer hA hB "$HOST_B4" "$TMP/data"
 check_eq "hA was told 1400 - 28 for its IPv4 DF packets" 1372 \
 	"$(route_mtu hA "$HOST_B4")"
-sleep 0.3
-kill "$CAPTURE"
-wait "$CAPTURE" 2>/dev/null
+capture_stop
 frags=$(outer_seen 'ip[6:2] & 0x3fff != 0')
 check "the transit fragmented outer packets ($frags fragments)" test "$frags" -ge 1000
 check_eq "no outer packet of inner IPv6 carried DF" 0 \
@@ -113,15 +109,11 @@ check_eq "no outer packet of inner IPv6 carried DF" 0 \
 
 log "--- ignore-df: inner DF ignored, outer never DF"
 tunnels_with nopmtudisc ignore-df
-spawn rB tcpdump --immediate-mode -i wan0 -Q in -n -s 64 -U -w "$TMP/outer.pcap" ip proto 47
-CAPTURE=$SPAWNED
-wait_for 5 test -s "$TMP/outer.pcap"
+capture_start rB wan0 "$TMP/outer.pcap"
 check "TCP over IPv4 hA -> hB completes" transfer hA hB "$HOST_B4" "$TMP/data"
 check_eq "hA learned no MTU below the tunnel's own for IPv4" 1472 \
 	"$(route_mtu hA "$HOST_B4")"
-sleep 0.3
-kill "$CAPTURE"
-wait "$CAPTURE" 2>/dev/null
+capture_stop
 frags=$(outer_seen 'ip[6:2] & 0x3fff != 0')
 check "the transit fragmented outer packets ($frags fragments)" test "$frags" -ge 1000
 check_eq "no outer packet carried DF" 0 "$(outer_seen 'ip[6] & 0x40 != 0')"
