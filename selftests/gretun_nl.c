@@ -6,9 +6,12 @@
  *   gretun_nl add|set IFNAME [NAME=TYPE:VALUE ...]
  *
  * NAME is an IFLA_GRETUN_* attribute in lower case without the prefix
- * (local, ikey, ignore_df, ...) or a number; TYPE is u8, u16, u32, ip4 or
- * ip6. Prints "ok", or the errno name and the kernel's extack message, and
- * exits 0 on success, 1 on a kernel error, 2 on a usage error.
+ * (local, ikey, ignore_df, ...) or a number; TYPE is u8, u16, u32, ip4,
+ * ip6, or raw with VALUE the attribute's bytes in hex, any number of them
+ * (none: "raw:"). A NAME of @NUMBER puts attribute NUMBER at the top of
+ * the message (an IFLA_* beside IFLA_LINKINFO) rather than in
+ * IFLA_INFO_DATA. Prints "ok", or the errno name and the kernel's extack
+ * message, and exits 0 on success, 1 on a kernel error, 2 on a usage error.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -25,6 +28,7 @@
 #include "../gre_tun.h"
 
 #define BUFSZ 4096
+#define RAW_MAX 512
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char *const attr_names[] = {
@@ -44,7 +48,7 @@ static const char *const attr_names[] = {
 static void die_usage(const char *why)
 {
 	fprintf(stderr, "gretun_nl: %s\n"
-		"usage: gretun_nl add|set IFNAME [NAME=TYPE:VALUE ...]\n", why);
+		"usage: gretun_nl add|set IFNAME [[@]NAME=TYPE:VALUE ...]\n", why);
 	exit(2);
 }
 
@@ -72,6 +76,9 @@ static int attr_type(const char *name)
 {
 	unsigned int i;
 
+	if (name[0] == '@')
+		return atoi(name + 1);
+
 	for (i = 1; i < ARRAY_SIZE(attr_names); i++)
 		if (attr_names[i] && !strcmp(name, attr_names[i]))
 			return i;
@@ -81,11 +88,27 @@ static int attr_type(const char *name)
 	return -1;
 }
 
+/* Hex digits, two per byte, into buf; returns the number of bytes. */
+static int parse_hex(const char *hex, unsigned char *buf, size_t size)
+{
+	size_t n = strlen(hex), i;
+	unsigned int byte;
+
+	if (n % 2 || n / 2 > size)
+		die_usage("raw values are an even number of hex digits, at most 1024");
+	for (i = 0; i < n / 2; i++) {
+		if (sscanf(hex + 2 * i, "%2x", &byte) != 1)
+			die_usage("bad hex digit");
+		buf[i] = byte;
+	}
+	return n / 2;
+}
+
 /* NAME=TYPE:VALUE */
 static void put_arg(struct nlmsghdr *n, char *arg)
 {
 	char *eq = strchr(arg, '='), *colon = eq ? strchr(eq, ':') : NULL;
-	unsigned char buf[16];
+	unsigned char buf[RAW_MAX];
 	unsigned long v;
 	int type, len;
 
@@ -115,8 +138,10 @@ static void put_arg(struct nlmsghdr *n, char *arg)
 		if (inet_pton(AF_INET6, colon + 1, buf) != 1)
 			die_usage("bad ip6 value");
 		len = 16;
+	} else if (!strcmp(eq + 1, "raw")) {
+		len = parse_hex(colon + 1, buf, sizeof(buf));
 	} else {
-		die_usage("TYPE is u8, u16, u32, ip4 or ip6");
+		die_usage("TYPE is u8, u16, u32, ip4, ip6 or raw");
 	}
 	put(n, type, buf, len);
 }
@@ -173,11 +198,15 @@ int main(int argc, char **argv)
 		if (!ifi->ifi_index)
 			die_usage("no such device");
 	}
+	for (i = 3; i < argc; i++)
+		if (argv[i][0] == '@')
+			put_arg(n, argv[i]);
 	linkinfo = put(n, IFLA_LINKINFO | NLA_F_NESTED, NULL, 0);
 	put(n, IFLA_INFO_KIND, GRETUN_KIND, strlen(GRETUN_KIND));
 	data = put(n, IFLA_INFO_DATA | NLA_F_NESTED, NULL, 0);
 	for (i = 3; i < argc; i++)
-		put_arg(n, argv[i]);
+		if (argv[i][0] != '@')
+			put_arg(n, argv[i]);
 	nest_end(n, data);
 	nest_end(n, linkinfo);
 
