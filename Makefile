@@ -10,6 +10,8 @@
 #                   it needs on Debian 12)
 # make interop      gretun and the kernel's ip_gre in two guests, on one
 #                   network (part of make check too)
+# make check-debug  the test suite on a KASAN + lockdep + kmemleak + UBSAN
+#                   kernel, built once and cached (root; slow: see README)
 # make lint         W=1, sparse, checkpatch, shellcheck and the plugin's ABI
 # make clean
 
@@ -64,6 +66,9 @@ check:
 interop: all
 	./scripts/interop.sh
 
+check-debug:
+	./scripts/debug-kernel.sh check
+
 lint: kdir $(PLUGIN)
 	KDIR=$(KDIR) PLUGIN=$(PLUGIN) ./scripts/lint.sh
 
@@ -71,7 +76,7 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
 	rm -f $(PLUGIN) selftests/gretun_nl
 
-.PHONY: all kdir module plugin install demo check interop lint clean
+.PHONY: all kdir module plugin install demo check interop check-debug lint clean
 
 selftests/gretun_nl: selftests/gretun_nl.c gre_tun.h
 	$(CC) -O2 -Wall -Wextra -D_GNU_SOURCE -o $@ $<
