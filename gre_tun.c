@@ -8,18 +8,21 @@
  * arriving GRE packet and hands it to the device that owns it.
  *
  * The file reads top to bottom:
- *   1. tunnel table: which device owns a packet
+ *   1. tunnel table: which device owns a packet or an ICMP error
  *   2. receive
- *   3. ICMP errors about our outer packets
- *   4. transmit
- *   5. device setup
- *   6. rtnetlink configuration
- *   7. per-namespace state, underlay MTU changes, module init and exit
+ *   3. the outer route
+ *   4. ICMP errors about our outer packets
+ *   5. transmit
+ *   6. device setup, ethtool statistics
+ *   7. rtnetlink configuration
+ *   8. per-namespace state, underlays changing or going away, module
+ *      init and exit
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/etherdevice.h>
+#include <linux/ethtool.h>
 #include <linux/hashtable.h>
 #include <linux/if_arp.h>
 #include <linux/icmpv6.h>
@@ -38,6 +41,7 @@
 #include <net/inet_ecn.h>
 #include <net/ip.h>
 #include <net/ip_tunnels.h>
+#include <net/l3mdev.h>
 #include <net/ipv6.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
@@ -49,6 +53,12 @@
 #include "compat.h"
 
 #define GRETUN_HASH_BITS	10
+/*
+ * Tunnels nest at most this deep: in transmit (an outer packet routed
+ * into another tunnel) and in configuration (a tunnel bound with dev to
+ * another). Deeper is a loop or a mistake, and would only grow the stack.
+ */
+#define GRETUN_MAX_DEPTH	4
 /* room for the largest header: IPv4, GRE with checksum, key and sequence */
 #define GRETUN_MAX_MTU \
 	(IP_MAX_MTU - sizeof(struct iphdr) - gretun_hdr_len(GRETUN_F_ALL))
@@ -76,10 +86,61 @@ struct gretun_parms {
 	struct rcu_head rcu;
 };
 
+/*
+ * Why packets were dropped, or ICMP errors handled, per device; shown by
+ * `ethtool -S`. Each drop also counts in the standard rx_errors or
+ * tx_errors. Atomic rather than per-CPU: these move only on the unusual
+ * paths, and a per-CPU array would multiply a tunnel's memory by the
+ * number of CPUs.
+ */
+enum gretun_stat {
+	GRETUN_RX_CSUM_BAD,
+	GRETUN_RX_CSUM_MISSING,
+	GRETUN_RX_SEQ_MISSING,
+	GRETUN_RX_SEQ_OLD,
+	GRETUN_RX_INNER_TRUNCATED,
+	GRETUN_RX_ECN_CE_NOT_ECT,
+	GRETUN_RX_NO_MEM,
+	GRETUN_TX_BAD_INNER,
+	GRETUN_TX_NO_ROUTE,
+	GRETUN_TX_LOOP,
+	GRETUN_TX_SEQ_BUSY,
+	GRETUN_TX_TOO_BIG,
+	GRETUN_TX_NO_MEM,
+	GRETUN_ICMP_PMTU,
+	GRETUN_ICMP_REDIRECT,
+	GRETUN_ICMP_ERR_NOTED,
+	GRETUN_ICMP_ERR_IGNORED,
+	GRETUN_ICMP_ERR_RELAYED,
+	GRETUN_NUM_STATS
+};
+
+static const char gretun_stat_names[GRETUN_NUM_STATS][ETH_GSTRING_LEN] = {
+	[GRETUN_RX_CSUM_BAD]		= "rx_csum_bad",
+	[GRETUN_RX_CSUM_MISSING]	= "rx_csum_missing",
+	[GRETUN_RX_SEQ_MISSING]		= "rx_seq_missing",
+	[GRETUN_RX_SEQ_OLD]		= "rx_seq_old",
+	[GRETUN_RX_INNER_TRUNCATED]	= "rx_inner_truncated",
+	[GRETUN_RX_ECN_CE_NOT_ECT]	= "rx_ecn_ce_not_ect",
+	[GRETUN_RX_NO_MEM]		= "rx_no_mem",
+	[GRETUN_TX_BAD_INNER]		= "tx_bad_inner",
+	[GRETUN_TX_NO_ROUTE]		= "tx_no_route",
+	[GRETUN_TX_LOOP]		= "tx_loop",
+	[GRETUN_TX_SEQ_BUSY]		= "tx_seq_busy",
+	[GRETUN_TX_TOO_BIG]		= "tx_too_big",
+	[GRETUN_TX_NO_MEM]		= "tx_no_mem",
+	[GRETUN_ICMP_PMTU]		= "icmp_pmtu",
+	[GRETUN_ICMP_REDIRECT]		= "icmp_redirect",
+	[GRETUN_ICMP_ERR_NOTED]		= "icmp_err_noted",
+	[GRETUN_ICMP_ERR_IGNORED]	= "icmp_err_ignored",
+	[GRETUN_ICMP_ERR_RELAYED]	= "icmp_err_relayed",
+};
+
 struct gretun {
 	struct net_device *dev;
 	struct net *net;		/* where outer packets live */
 	struct hlist_node hnode;	/* in gretun_net.tunnels, under RTNL */
+	struct hlist_node snode;	/* in gretun_net.senders, under RTNL */
 	struct gretun_parms __rcu *parms;
 	struct gro_cells gro_cells;
 	spinlock_t tx_seq_lock;		/* numbers and sends in order */
@@ -90,17 +151,24 @@ struct gretun {
 	spinlock_t rx_seq_lock;		/* guards the two fields below */
 	bool rx_seq_valid;
 	u32 rx_seq_next;
+	atomic_long_t stats[GRETUN_NUM_STATS];
 };
+
+static void gretun_count(struct gretun *t, enum gretun_stat stat)
+{
+	atomic_long_inc(&t->stats[stat]);
+}
 
 /* Packets no device took; shown in /proc/net/gretun. */
 struct gretun_net_drops {
 	atomic_long_t bad_header;
-	atomic_long_t csum_error;
 	atomic_long_t no_tunnel;
+	atomic_long_t icmp_no_tunnel;
 };
 
 struct gretun_net {
-	DECLARE_HASHTABLE(tunnels, GRETUN_HASH_BITS);
+	DECLARE_HASHTABLE(tunnels, GRETUN_HASH_BITS);	/* by what they receive */
+	DECLARE_HASHTABLE(senders, GRETUN_HASH_BITS);	/* by their two ends */
 	struct gretun_net_drops drops;
 };
 
@@ -113,6 +181,8 @@ static struct rtnl_link_ops gretun_link_ops __read_mostly;
  * A packet belongs to the tunnel whose (local, remote, ikey) equals the
  * outer (destination, source, key) of the packet. The key is part of the
  * identity: a keyless tunnel never takes a keyed packet and vice versa.
+ * An ICMP error belongs to the tunnel that sent the packet it quotes,
+ * whose key is the okey: a second table finds tunnels by their two ends.
  */
 
 struct gretun_key {
@@ -147,9 +217,10 @@ static struct hlist_head *gretun_bucket(struct gretun_net *gn,
 }
 
 /*
- * The tunnel with exactly this key. Among tunnels that differ only in
- * their underlay, prefer the one bound to the device the packet came in
- * on (ifindex), then any of them.
+ * The tunnel, up, with exactly this key. Among tunnels that differ only
+ * in their underlay, prefer the one bound to the device the packet came
+ * in on (ifindex), then any of them. A tunnel that is down takes nothing,
+ * so that a less specific one that is up can.
  */
 static struct gretun *gretun_find(struct gretun_net *gn,
 				  const struct gretun_key *k, int ifindex)
@@ -160,6 +231,8 @@ static struct gretun *gretun_find(struct gretun_net *gn,
 	hlist_for_each_entry_rcu(t, gretun_bucket(gn, k), hnode) {
 		const struct gretun_parms *p = rcu_dereference_rtnl(t->parms);
 
+		if (!(READ_ONCE(t->dev->flags) & IFF_UP))
+			continue;
 		gretun_key_of(p, &tk);
 		if (!gretun_key_equal(&tk, k))
 			continue;
@@ -215,13 +288,53 @@ static struct gretun *gretun_find_twin(struct gretun_net *gn,
 	return NULL;
 }
 
+static struct hlist_head *gretun_senders_bucket(struct gretun_net *gn,
+						__be32 local, __be32 remote)
+{
+	u32 h = jhash_2words((__force u32)local, (__force u32)remote, 0);
+
+	return &gn->senders[hash_min(h, GRETUN_HASH_BITS)];
+}
+
+/*
+ * The tunnel, up, that sends from k->local to k->remote with the key (or
+ * none) of @k. Among several, which differ in what they receive or their
+ * underlay, any one: they share the outer route.
+ */
+static struct gretun *gretun_find_sender(struct gretun_net *gn,
+					 const struct gretun_key *k)
+{
+	struct gretun *t;
+
+	hlist_for_each_entry_rcu(t, gretun_senders_bucket(gn, k->local,
+							  k->remote), snode) {
+		const struct gretun_parms *p = rcu_dereference(t->parms);
+		bool sends_key = p->oflags & GRETUN_F_KEY;
+
+		if (p->local == k->local && p->remote == k->remote &&
+		    (READ_ONCE(t->dev->flags) & IFF_UP) &&
+		    sends_key == k->keyed && (!sends_key || p->okey == k->key))
+			return t;
+	}
+	return NULL;
+}
+
 static void gretun_hash(struct gretun *t)
 {
 	struct gretun_net *gn = net_generic(t->net, gretun_net_id);
+	const struct gretun_parms *p = rtnl_dereference(t->parms);
 	struct gretun_key k;
 
-	gretun_key_of(rtnl_dereference(t->parms), &k);
+	gretun_key_of(p, &k);
 	hlist_add_head_rcu(&t->hnode, gretun_bucket(gn, &k));
+	hlist_add_head_rcu(&t->snode,
+			   gretun_senders_bucket(gn, p->local, p->remote));
+}
+
+static void gretun_unhash(struct gretun *t)
+{
+	hlist_del_init_rcu(&t->hnode);
+	hlist_del_init_rcu(&t->snode);
 }
 
 /* ---------------------------------------------------------------------
@@ -257,31 +370,34 @@ static __be16 gretun_flags_to_wire(u16 flags)
 	       (flags & GRETUN_F_SEQ ? GRE_SEQ : 0);
 }
 
-/* The GRE header @off bytes into @skb's data. */
-static int gretun_parse_hdr(struct sk_buff *skb, int off,
-			    struct gretun_rx_hdr *h)
+/*
+ * The GRE header @off bytes into @skb's data. Returns why the packet
+ * cannot be ours, or SKB_NOT_DROPPED_YET.
+ */
+static enum skb_drop_reason gretun_parse_hdr(struct sk_buff *skb, int off,
+					     struct gretun_rx_hdr *h)
 {
 	const struct gre_base_hdr *greh;
 	const __be32 *opt;
 
 	if (!pskb_may_pull(skb, off + sizeof(*greh)))
-		return -EINVAL;
+		return SKB_DROP_REASON_HDR_TRUNC;
 	greh = (const struct gre_base_hdr *)(skb->data + off);
 	if (greh->flags & GRETUN_WIRE_MUST_BE_ZERO)
-		return -EINVAL;
+		return SKB_DROP_REASON_INVALID_PROTO;
 
 	h->flags = gretun_flags_from_wire(greh->flags);
 	h->proto = greh->protocol;
 	h->len = gretun_hdr_len(h->flags);
 	if (!pskb_may_pull(skb, off + h->len))
-		return -EINVAL;
+		return SKB_DROP_REASON_HDR_TRUNC;
 
 	opt = (const __be32 *)(skb->data + off + sizeof(*greh));
 	if (h->flags & GRETUN_F_CSUM)
 		opt++;
 	h->key = h->flags & GRETUN_F_KEY ? be32_to_cpu(*opt++) : 0;
 	h->seq = h->flags & GRETUN_F_SEQ ? be32_to_cpu(*opt) : 0;
-	return 0;
+	return SKB_NOT_DROPPED_YET;
 }
 
 /* The table key of a packet whose ends, seen from our side, are given. */
@@ -313,8 +429,6 @@ static bool gretun_seq_ok(struct gretun *t, const struct gretun_rx_hdr *h)
 {
 	bool ok;
 
-	if (!(h->flags & GRETUN_F_SEQ))
-		return false;
 	spin_lock(&t->rx_seq_lock);
 	ok = !t->rx_seq_valid || (s32)(h->seq - t->rx_seq_next) >= 0;
 	if (ok) {
@@ -326,29 +440,119 @@ static bool gretun_seq_ok(struct gretun *t, const struct gretun_rx_hdr *h)
 }
 
 /*
- * RFC 6040 decapsulation: CE on the outer header marks the inner packet;
- * CE on the outer header of a not-ECT inner packet cannot be passed on, so
- * the packet is dropped (INET_ECN_decapsulate returns 2 for that).
+ * The DS field and TTL of the packet at the network header. Only the
+ * protocols pskb_inet_may_pull() and gretun_pull_inner() make readable
+ * have one: anything else, whatever its bytes say, has none.
  */
-static int gretun_ecn_decap(struct sk_buff *skb, u8 outer_tos)
+static u8 gretun_inner_dsfield(const struct sk_buff *skb)
 {
-	u8 inner;
+	switch (skb->protocol) {
+	case htons(ETH_P_IP):
+		return ip_hdr(skb)->tos;
+	case htons(ETH_P_IPV6):
+		return ipv6_get_dsfield(ipv6_hdr(skb));
+	default:
+		return 0;
+	}
+}
+
+static u8 gretun_inner_ttl(const struct sk_buff *skb)
+{
+	switch (skb->protocol) {
+	case htons(ETH_P_IP):
+		return ip_hdr(skb)->ttl;
+	case htons(ETH_P_IPV6):
+		return ipv6_hdr(skb)->hop_limit;
+	default:
+		return 0;
+	}
+}
+
+/* Make the decapsulated IPv4 or IPv6 header readable and, if it may be
+ * marked, writable: the data can be shared with a clone (a capture on
+ * the underlay) that must not see our marks.
+ */
+static int gretun_pull_inner(struct sk_buff *skb, bool writable)
+{
+	unsigned int len;
 
 	switch (skb->protocol) {
 	case htons(ETH_P_IP):
-		if (!pskb_network_may_pull(skb, sizeof(struct iphdr)))
-			return 0;
-		inner = ip_hdr(skb)->tos;
+		len = sizeof(struct iphdr);
 		break;
 	case htons(ETH_P_IPV6):
-		if (!pskb_network_may_pull(skb, sizeof(struct ipv6hdr)))
-			return 0;
-		inner = ipv6_get_dsfield(ipv6_hdr(skb));
+		len = sizeof(struct ipv6hdr);
 		break;
 	default:
 		return 0;
 	}
-	return INET_ECN_decapsulate(skb, outer_tos, inner);
+	if (!pskb_network_may_pull(skb, len))
+		return -EINVAL;
+	if (writable &&
+	    skb_ensure_writable(skb, skb_network_offset(skb) + len))
+		return -ENOMEM;
+	return 0;
+}
+
+/*
+ * RFC 6040 decapsulation, for IPv4 and IPv6 inside: CE on the outer header
+ * marks the inner packet; CE on the outer header of a not-ECT inner packet
+ * cannot be passed on, so the packet is dropped (INET_ECN_decapsulate
+ * returns 2 for that). Only an outer CE or ECT(1) writes to the inner
+ * header (see gretun_pull_inner).
+ */
+static bool gretun_ecn_may_mark(u8 outer_tos)
+{
+	return INET_ECN_is_ce(outer_tos) ||
+	       (outer_tos & INET_ECN_MASK) == INET_ECN_ECT_1;
+}
+
+static int gretun_ecn_decap(struct sk_buff *skb, u8 outer_tos)
+{
+	if (skb->protocol != htons(ETH_P_IP) &&
+	    skb->protocol != htons(ETH_P_IPV6))
+		return 0;
+	return INET_ECN_decapsulate(skb, outer_tos, gretun_inner_dsfield(skb));
+}
+
+/*
+ * Drop a received packet that is the tunnel's: count it under its reason,
+ * in the standard counter closest to it (as ip_gre counts them), and tell
+ * the drop monitor why.
+ */
+static void gretun_rx_drop(struct gretun *t, struct sk_buff *skb,
+			   enum gretun_stat stat)
+{
+	enum skb_drop_reason reason = SKB_DROP_REASON_NOT_SPECIFIED;
+	struct net_device *dev = t->dev;
+
+	switch (stat) {
+	case GRETUN_RX_CSUM_BAD:
+		reason = SKB_DROP_REASON_SKB_CSUM;
+		break;
+	case GRETUN_RX_CSUM_MISSING:
+		DEV_STATS_INC(dev, rx_crc_errors);
+		reason = SKB_DROP_REASON_SKB_CSUM;
+		break;
+	case GRETUN_RX_SEQ_MISSING:
+	case GRETUN_RX_SEQ_OLD:
+		DEV_STATS_INC(dev, rx_fifo_errors);
+		break;
+	case GRETUN_RX_INNER_TRUNCATED:
+		DEV_STATS_INC(dev, rx_length_errors);
+		reason = SKB_DROP_REASON_HDR_TRUNC;
+		break;
+	case GRETUN_RX_ECN_CE_NOT_ECT:
+		DEV_STATS_INC(dev, rx_frame_errors);
+		break;
+	default:
+		DEV_STATS_INC(dev, rx_dropped);
+		reason = SKB_DROP_REASON_NOMEM;
+		break;
+	}
+	gretun_count(t, stat);
+	DEV_STATS_INC(dev, rx_errors);
+	kfree_skb_reason(skb, reason);
 }
 
 /* Checks that need the tunnel's configuration; drops count on its device. */
@@ -356,51 +560,62 @@ static void gretun_deliver(struct gretun *t, struct sk_buff *skb,
 			   const struct gretun_rx_hdr *h)
 {
 	const struct gretun_parms *p = rcu_dereference(t->parms);
-	struct net_device *dev = t->dev;
 	u8 outer_tos = ip_hdr(skb)->tos;
+	struct net_device *dev = t->dev;
+	enum gretun_stat stat;
 
-	if ((p->iflags & GRETUN_F_CSUM) && !(h->flags & GRETUN_F_CSUM)) {
-		DEV_STATS_INC(dev, rx_crc_errors);
+	stat = GRETUN_RX_CSUM_BAD;
+	if (!gretun_csum_ok(skb, h))
 		goto drop;
-	}
-	if ((p->iflags & GRETUN_F_SEQ) && !gretun_seq_ok(t, h)) {
-		DEV_STATS_INC(dev, rx_fifo_errors);
+	stat = GRETUN_RX_CSUM_MISSING;
+	if ((p->iflags & GRETUN_F_CSUM) && !(h->flags & GRETUN_F_CSUM))
 		goto drop;
-	}
+	stat = GRETUN_RX_SEQ_MISSING;
+	if ((p->iflags & GRETUN_F_SEQ) && !(h->flags & GRETUN_F_SEQ))
+		goto drop;
+	stat = GRETUN_RX_SEQ_OLD;
+	if ((p->iflags & GRETUN_F_SEQ) && !gretun_seq_ok(t, h))
+		goto drop;
+	stat = GRETUN_RX_NO_MEM;
 	if (__iptunnel_pull_header(skb, h->len, h->proto, true,
-				   !net_eq(t->net, dev_net(dev)))) {
-		DEV_STATS_INC(dev, rx_length_errors);
+				   !net_eq(t->net, dev_net(dev))))
 		goto drop;
-	}
 	skb_reset_network_header(skb);
 	skb_reset_mac_header(skb);
-	if (gretun_ecn_decap(skb, outer_tos) > 1) {
-		DEV_STATS_INC(dev, rx_frame_errors);
+
+	switch (gretun_pull_inner(skb, gretun_ecn_may_mark(outer_tos))) {
+	case 0:
+		break;
+	case -ENOMEM:
+		goto drop;
+	default:
+		stat = GRETUN_RX_INNER_TRUNCATED;
 		goto drop;
 	}
+	stat = GRETUN_RX_ECN_CE_NOT_ECT;
+	if (gretun_ecn_decap(skb, outer_tos) > 1)
+		goto drop;
+
 	skb->dev = dev;
 	dev_sw_netstats_rx_add(dev, skb->len);
 	gro_cells_receive(&t->gro_cells, skb);
 	return;
 
 drop:
-	DEV_STATS_INC(dev, rx_errors);
-	kfree_skb(skb);
+	gretun_rx_drop(t, skb, stat);
 }
 
 static int gretun_rcv(struct sk_buff *skb)
 {
 	struct gretun_net *gn = net_generic(dev_net(skb->dev), gretun_net_id);
+	enum skb_drop_reason reason;
 	struct gretun_rx_hdr h;
 	struct gretun_key k;
 	struct gretun *t;
 
-	if (gretun_parse_hdr(skb, 0, &h)) {
+	reason = gretun_parse_hdr(skb, 0, &h);
+	if (reason) {
 		atomic_long_inc(&gn->drops.bad_header);
-		goto drop;
-	}
-	if (!gretun_csum_ok(skb, &h)) {
-		atomic_long_inc(&gn->drops.csum_error);
 		goto drop;
 	}
 
@@ -410,6 +625,7 @@ static int gretun_rcv(struct sk_buff *skb)
 	if (!t) {
 		atomic_long_inc(&gn->drops.no_tunnel);
 		icmp_send(skb, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
+		reason = SKB_DROP_REASON_NO_SOCKET;
 		goto drop;
 	}
 
@@ -418,27 +634,69 @@ static int gretun_rcv(struct sk_buff *skb)
 	return 0;
 
 drop:
-	kfree_skb(skb);
+	kfree_skb_reason(skb, reason);
 	return 0;
 }
 
 /* ---------------------------------------------------------------------
- * 3. ICMP errors about our outer packets
+ * 3. The outer route, shared by ICMP error handling and transmit
+ */
+
+/*
+ * A tunnel bound to a device enslaved to a VRF routes in that VRF's
+ * table, as the kernel's tunnels do: the bound device may only hold the
+ * local address while the route to the remote end leaves by another
+ * device of the VRF, so it cannot be the output interface.
+ */
+static int gretun_vrf_of(struct net *net, const struct gretun_parms *p)
+{
+	return p->link ? l3mdev_master_upper_ifindex_by_index(net, p->link) : 0;
+}
+
+/* The route outer packets take: the one place their flow is described. */
+static struct rtable *gretun_route(struct net *net,
+				   const struct gretun_parms *p, u8 tos,
+				   struct flowi4 *fl4)
+{
+	memset(fl4, 0, sizeof(*fl4));
+	fl4->daddr = p->remote;
+	fl4->saddr = p->local;
+	fl4->flowi4_l3mdev = gretun_vrf_of(net, p);
+	fl4->flowi4_oif = fl4->flowi4_l3mdev ? 0 : p->link;
+	fl4->flowi4_tos = tos & IPTOS_TOS_MASK;
+	fl4->flowi4_proto = IPPROTO_GRE;
+	if (p->oflags & GRETUN_F_KEY)
+		fl4->fl4_gre_key = cpu_to_be32(p->okey);
+	return ip_route_output_key(net, fl4);
+}
+
+/* ---------------------------------------------------------------------
+ * 4. ICMP errors about our outer packets
  *
  * A router on the path that cannot forward an outer packet says so to our
  * end, quoting the outer IPv4 header and, from most routers, the GRE
  * header. "Fragmentation needed" lowers the path MTU of the outer route,
  * which transmit then enforces on inner packets (gretun_fit_path).
- * "Unreachable" and "time exceeded" are passed on: the next inner packets
- * sent into the tunnel are answered with a link failure, as a broken link
- * would answer them, so that their senders stop waiting.
+ * "Unreachable" and, with a fixed TTL, "time exceeded" are passed on:
+ * the next inner packets sent into the tunnel are answered with a link
+ * failure, as a broken link would answer them, so that their senders stop
+ * waiting. Anyone can send ICMP: only an error quoting a packet one of our
+ * tunnels sent counts, and its effect is bounded in time and packets.
  */
 
 /* how long, and for how many packets, an error is passed on */
 #define GRETUN_ERR_WINDOW	(30 * HZ)
 #define GRETUN_ERR_MAX_RELAYS	64
 
-static bool gretun_error_passes_on(int type, int code)
+/*
+ * Whether an error about our outer packet says something about the path
+ * that the inner senders should hear. With the TTL inherited, "time
+ * exceeded" only says that an inner packet's own TTL ran out, as happens
+ * to every traceroute probe (and to hop-limited packets such as MLD
+ * reports): it is no reason to fail other packets.
+ */
+static bool gretun_error_passes_on(const struct gretun_parms *p, int type,
+				   int code)
 {
 	switch (type) {
 	case ICMP_DEST_UNREACH:
@@ -448,7 +706,7 @@ static bool gretun_error_passes_on(int type, int code)
 		 */
 		return code != ICMP_PORT_UNREACH && code != ICMP_SR_FAILED;
 	case ICMP_TIME_EXCEEDED:
-		return code == ICMP_EXC_TTL;
+		return code == ICMP_EXC_TTL && p->ttl;
 	default:
 		return false;
 	}
@@ -458,6 +716,7 @@ static void gretun_note_error(struct gretun *t)
 {
 	WRITE_ONCE(t->err_until, jiffies + GRETUN_ERR_WINDOW);
 	atomic_add_unless(&t->err_relays, 1, GRETUN_ERR_MAX_RELAYS);
+	gretun_count(t, GRETUN_ICMP_ERR_NOTED);
 }
 
 /* On transmit: pass a recent error on to this packet's sender. */
@@ -471,6 +730,7 @@ static void gretun_relay_error(struct gretun *t, struct sk_buff *skb)
 	}
 	if (atomic_dec_if_positive(&t->err_relays) < 0)
 		return;
+	gretun_count(t, GRETUN_ICMP_ERR_RELAYED);
 	if (skb->protocol == htons(ETH_P_IP))
 		icmp_ndo_send(skb, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0);
 	else if (skb->protocol == htons(ETH_P_IPV6))
@@ -479,19 +739,16 @@ static void gretun_relay_error(struct gretun *t, struct sk_buff *skb)
 
 /*
  * The tunnel that sent the quoted packet: the quoted source and
- * destination are its local and remote ends. The table is keyed by what
- * tunnels receive, the quoted key is what one sent: the same key unless
- * ikey and okey differ, and then the tunnel found is not the sender.
+ * destination are its local and remote ends (local any: the source the
+ * route chose), the quoted key is its okey.
  */
 static struct gretun *gretun_err_lookup(struct gretun_net *gn,
 					struct sk_buff *skb)
 {
-	const struct gretun_parms *p;
 	const struct iphdr *iph;
 	struct gretun_rx_hdr h;
 	struct gretun_key k;
 	struct gretun *t;
-	bool sends_key;
 
 	iph = (const struct iphdr *)skb->data;
 	if (gretun_parse_hdr(skb, iph->ihl * 4, &h))
@@ -499,67 +756,56 @@ static struct gretun *gretun_err_lookup(struct gretun_net *gn,
 	/* again: the parse may have moved the quoted header */
 	iph = (const struct iphdr *)skb->data;
 	gretun_key_of_packet(&k, iph->saddr, iph->daddr, &h);
-	t = gretun_lookup(gn, &k, skb->dev->ifindex);
-	if (!t)
-		return NULL;
-	p = rcu_dereference(t->parms);
-	sends_key = p->oflags & GRETUN_F_KEY;
-	if (sends_key != k.keyed || (sends_key && p->okey != k.key))
-		return NULL;
-	return t;
+	t = gretun_find_sender(gn, &k);
+	if (t)
+		return t;
+	k.local = 0;
+	return gretun_find_sender(gn, &k);
 }
 
+/*
+ * Only an error that quotes a GRE packet one of our tunnels sent changes
+ * anything: a route's MTU or next hop is not for any sender of ICMP to
+ * rewrite. The quoted key is part of that proof, which is why RFC 792
+ * routers' 8-byte quotes suffice only for tunnels with at most one option
+ * before the key.
+ */
 static int gretun_err(struct sk_buff *skb, u32 info)
 {
 	struct net *net = dev_net(skb->dev);
 	struct gretun_net *gn = net_generic(net, gretun_net_id);
 	const int type = icmp_hdr(skb)->type;
 	const int code = icmp_hdr(skb)->code;
+	const struct gretun_parms *p;
 	struct gretun *t;
-	int oif = 0;
+	int oif;
 
 	t = gretun_err_lookup(gn, skb);
-	if (t)
-		oif = rcu_dereference(t->parms)->link;
+	if (!t) {
+		atomic_long_inc(&gn->drops.icmp_no_tunnel);
+		return -ENOENT;
+	}
+	p = rcu_dereference(t->parms);
 
-	/*
-	 * The path MTU and redirects belong to the outer route, which is
-	 * worth correcting even when the GRE header was not quoted whole.
-	 */
+	/* the outer route as transmit finds it: the VRF's, or the device's */
+	oif = gretun_vrf_of(net, p) ? : p->link;
 	if (type == ICMP_DEST_UNREACH && code == ICMP_FRAG_NEEDED) {
 		ipv4_update_pmtu(skb, net, info, oif, IPPROTO_GRE);
-		return 0;
-	}
-	if (type == ICMP_REDIRECT) {
+		gretun_count(t, GRETUN_ICMP_PMTU);
+	} else if (type == ICMP_REDIRECT) {
 		ipv4_redirect(skb, net, oif, IPPROTO_GRE);
-		return 0;
-	}
-	if (!t)
-		return -ENOENT;
-	if (gretun_error_passes_on(type, code))
+		gretun_count(t, GRETUN_ICMP_REDIRECT);
+	} else if (gretun_error_passes_on(p, type, code)) {
 		gretun_note_error(t);
+	} else {
+		gretun_count(t, GRETUN_ICMP_ERR_IGNORED);
+	}
 	return 0;
 }
 
 /* ---------------------------------------------------------------------
- * 4. Transmit
+ * 5. Transmit
  */
-
-/* The route outer packets take: the one place their flow is described. */
-static struct rtable *gretun_route(struct net *net,
-				   const struct gretun_parms *p, u8 tos,
-				   struct flowi4 *fl4)
-{
-	memset(fl4, 0, sizeof(*fl4));
-	fl4->daddr = p->remote;
-	fl4->saddr = p->local;
-	fl4->flowi4_oif = p->link;
-	fl4->flowi4_tos = tos & IPTOS_TOS_MASK;
-	fl4->flowi4_proto = IPPROTO_GRE;
-	if (p->oflags & GRETUN_F_KEY)
-		fl4->fl4_gre_key = cpu_to_be32(p->okey);
-	return ip_route_output_key(net, fl4);
-}
 
 /*
  * DSCP fixed or inherited; ECN per RFC 6040 normal mode: the outer field
@@ -569,7 +815,7 @@ static struct rtable *gretun_route(struct net *net,
 static u8 gretun_outer_tos(const struct gretun_parms *p,
 			   const struct sk_buff *skb)
 {
-	u8 inner = ip_tunnel_get_dsfield(ip_hdr(skb), skb);
+	u8 inner = gretun_inner_dsfield(skb);
 	u8 tos = p->tos == GRETUN_TOS_INHERIT ? inner : p->tos;
 
 	return (tos & ~INET_ECN_MASK) | (inner & INET_ECN_MASK);
@@ -581,7 +827,7 @@ static u8 gretun_outer_ttl(const struct gretun_parms *p,
 	u8 ttl = p->ttl;
 
 	if (!ttl)
-		ttl = ip_tunnel_get_ttl(ip_hdr(skb), skb);
+		ttl = gretun_inner_ttl(skb);
 	return ttl ? : ip4_dst_hoplimit(&rt->dst);
 }
 
@@ -626,7 +872,10 @@ static int gretun_push_hdr(struct gretun *t, const struct gretun_parms *p,
 	return 0;
 }
 
-/* Push our header and hand the packet to IP; consumes skb and rt. */
+/*
+ * Push our header and hand the packet to IP, which consumes skb and rt;
+ * on an error both are still the caller's.
+ */
 static int gretun_send(struct gretun *t, const struct gretun_parms *p,
 		       struct sk_buff *skb, struct rtable *rt,
 		       const struct flowi4 *fl4, u8 tos, u8 ttl, __be16 df)
@@ -634,11 +883,8 @@ static int gretun_send(struct gretun *t, const struct gretun_parms *p,
 	struct net_device *dev = t->dev;
 
 	if (gretun_push_hdr(t, p, skb, LL_RESERVED_SPACE(rt->dst.dev) +
-			    sizeof(struct iphdr))) {
-		ip_rt_put(rt);
-		kfree_skb(skb);
+			    sizeof(struct iphdr)))
 		return -ENOMEM;
-	}
 	iptunnel_xmit(NULL, rt, skb, fl4->saddr, fl4->daddr, IPPROTO_GRE, tos,
 		      ttl, df, !net_eq(t->net, dev_net(dev)));
 	return 0;
@@ -650,7 +896,6 @@ static int gretun_send(struct gretun *t, const struct gretun_parms *p,
  * first: past a few levels that is a loop, and the stack must not grow.
  */
 static DEFINE_PER_CPU(unsigned int, gretun_xmit_depth);
-#define GRETUN_MAX_DEPTH	4
 /* sequenced sends this CPU is inside of, and how often a nested one
  * tries for its turn; see gretun_send_in_order()
  */
@@ -695,8 +940,6 @@ static int gretun_send_in_order(struct gretun *t, const struct gretun_parms *p,
 busy:
 	net_warn_ratelimited("%s: nested sequenced send found the tunnel busy, dropping: routing loop?\n",
 			     t->dev->name);
-	ip_rt_put(rt);
-	kfree_skb(skb);
 	return -EDEADLK;
 }
 
@@ -739,10 +982,46 @@ static int gretun_fit_path(struct sk_buff *skb, const struct gretun_parms *p,
 	return 0;
 }
 
+/*
+ * Drop a packet given to the tunnel: count it under its reason, in the
+ * standard counter closest to it, and tell the drop monitor why.
+ */
+static void gretun_tx_drop(struct gretun *t, struct sk_buff *skb,
+			   enum gretun_stat stat)
+{
+	enum skb_drop_reason reason = SKB_DROP_REASON_NOT_SPECIFIED;
+	struct net_device *dev = t->dev;
+
+	switch (stat) {
+	case GRETUN_TX_BAD_INNER:
+		reason = SKB_DROP_REASON_HDR_TRUNC;
+		break;
+	case GRETUN_TX_NO_ROUTE:
+		DEV_STATS_INC(dev, tx_carrier_errors);
+		reason = SKB_DROP_REASON_IP_OUTNOROUTES;
+		break;
+	case GRETUN_TX_LOOP:
+	case GRETUN_TX_SEQ_BUSY:
+		DEV_STATS_INC(dev, collisions);
+		break;
+	case GRETUN_TX_TOO_BIG:
+		reason = SKB_DROP_REASON_PKT_TOO_BIG;
+		break;
+	default:
+		DEV_STATS_INC(dev, tx_dropped);
+		reason = SKB_DROP_REASON_NOMEM;
+		break;
+	}
+	gretun_count(t, stat);
+	DEV_STATS_INC(dev, tx_errors);
+	kfree_skb_reason(skb, reason);
+}
+
 static netdev_tx_t gretun_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct gretun *t = netdev_priv(dev);
 	const struct gretun_parms *p = rcu_dereference_bh(t->parms);
+	enum gretun_stat stat;
 	struct flowi4 fl4;
 	struct rtable *rt;
 	__be16 df;
@@ -750,34 +1029,42 @@ static netdev_tx_t gretun_xmit(struct sk_buff *skb, struct net_device *dev)
 	int err;
 
 	skb_reset_network_header(skb);
+	stat = GRETUN_TX_BAD_INNER;
 	if (!pskb_inet_may_pull(skb))
-		goto tx_error;
+		goto drop;
+	stat = GRETUN_TX_NO_ROUTE;
 	if (!p->remote)
-		goto tx_no_route;
-
+		goto drop;
 	tos = gretun_outer_tos(p, skb);
 	rt = gretun_route(t->net, p, tos, &fl4);
 	if (IS_ERR(rt))
-		goto tx_no_route;
-	if (rt->dst.dev == dev) {
-		/* the route to the remote end goes back into this tunnel */
-		ip_rt_put(rt);
-		goto tx_loop;
-	}
+		goto drop;
+
+	/* a route back into this tunnel, or tunnels nested too deep */
+	stat = GRETUN_TX_LOOP;
+	if (rt->dst.dev == dev)
+		goto drop_rt;
 	if (__this_cpu_read(gretun_xmit_depth) >= GRETUN_MAX_DEPTH) {
 		net_warn_ratelimited("%s: tunnels nested %d deep, dropping: routing loop?\n",
 				     dev->name, GRETUN_MAX_DEPTH + 1);
-		ip_rt_put(rt);
-		goto tx_loop;
+		goto drop_rt;
 	}
 
 	ttl = gretun_outer_ttl(p, skb, rt);
 	df = gretun_outer_df(p, skb);
-	if (gretun_fit_path(skb, p, rt, &df)) {
-		ip_rt_put(rt);
-		goto tx_error;
-	}
+	stat = GRETUN_TX_TOO_BIG;
+	if (gretun_fit_path(skb, p, rt, &df))
+		goto drop_rt;
 	gretun_relay_error(t, skb);
+
+	/*
+	 * The inner headers are where the network header is now: what
+	 * iptunnel_xmit() counts as the bytes sent. No offload is asked
+	 * for yet, so this also makes the checksum state plain.
+	 */
+	stat = GRETUN_TX_NO_MEM;
+	if (iptunnel_handle_offloads(skb, 0))
+		goto drop_rt;
 
 	__this_cpu_inc(gretun_xmit_depth);
 	if (p->oflags & GRETUN_F_SEQ)
@@ -785,32 +1072,24 @@ static netdev_tx_t gretun_xmit(struct sk_buff *skb, struct net_device *dev)
 	else
 		err = gretun_send(t, p, skb, rt, &fl4, tos, ttl, df);
 	__this_cpu_dec(gretun_xmit_depth);
-	if (err == -EDEADLK)
-		DEV_STATS_INC(dev, collisions);
-	if (err)
-		DEV_STATS_INC(dev, tx_errors);
-	return NETDEV_TX_OK;
+	if (!err)
+		return NETDEV_TX_OK;
+	stat = err == -EDEADLK ? GRETUN_TX_SEQ_BUSY : GRETUN_TX_NO_MEM;
 
-tx_no_route:
-	DEV_STATS_INC(dev, tx_carrier_errors);
-	goto tx_error;
-tx_loop:
-	DEV_STATS_INC(dev, collisions);
-tx_error:
-	DEV_STATS_INC(dev, tx_errors);
-	kfree_skb(skb);
+drop_rt:
+	ip_rt_put(rt);
+drop:
+	gretun_tx_drop(t, skb, stat);
 	return NETDEV_TX_OK;
 }
 
 /* ---------------------------------------------------------------------
- * 5. Device setup
+ * 6. Device setup, ethtool statistics
  */
 
 static void gretun_uninit(struct net_device *dev)
 {
-	struct gretun *t = netdev_priv(dev);
-
-	hlist_del_init_rcu(&t->hnode);
+	gretun_unhash(netdev_priv(dev));
 }
 
 static int gretun_get_iflink(const struct net_device *dev)
@@ -823,6 +1102,41 @@ static int gretun_get_iflink(const struct net_device *dev)
 	rcu_read_unlock();
 	return link;
 }
+
+static void gretun_get_drvinfo(struct net_device *dev,
+			       struct ethtool_drvinfo *info)
+{
+	strscpy(info->driver, KBUILD_MODNAME, sizeof(info->driver));
+}
+
+static int gretun_get_sset_count(struct net_device *dev, int sset)
+{
+	return sset == ETH_SS_STATS ? GRETUN_NUM_STATS : -EOPNOTSUPP;
+}
+
+static void gretun_get_strings(struct net_device *dev, u32 sset, u8 *buf)
+{
+	if (sset == ETH_SS_STATS)
+		memcpy(buf, gretun_stat_names, sizeof(gretun_stat_names));
+}
+
+static void gretun_get_ethtool_stats(struct net_device *dev,
+				     struct ethtool_stats *stats, u64 *data)
+{
+	struct gretun *t = netdev_priv(dev);
+	int i;
+
+	for (i = 0; i < GRETUN_NUM_STATS; i++)
+		data[i] = atomic_long_read(&t->stats[i]);
+}
+
+static const struct ethtool_ops gretun_ethtool_ops = {
+	.get_drvinfo		= gretun_get_drvinfo,
+	.get_link		= ethtool_op_get_link,
+	.get_sset_count		= gretun_get_sset_count,
+	.get_strings		= gretun_get_strings,
+	.get_ethtool_stats	= gretun_get_ethtool_stats,
+};
 
 static const struct net_device_ops gretun_netdev_ops = {
 	.ndo_uninit		= gretun_uninit,
@@ -843,6 +1157,7 @@ static void gretun_free_priv(struct net_device *dev)
 static void gretun_setup(struct net_device *dev)
 {
 	dev->netdev_ops = &gretun_netdev_ops;
+	dev->ethtool_ops = &gretun_ethtool_ops;
 	dev->type = ARPHRD_IPGRE;
 	dev->flags = IFF_POINTOPOINT | IFF_NOARP | IFF_MULTICAST;
 	dev->priv_flags |= IFF_NO_QUEUE;
@@ -911,7 +1226,7 @@ static void gretun_apply_to_dev(struct net_device *dev,
 }
 
 /* ---------------------------------------------------------------------
- * 6. rtnetlink configuration
+ * 7. rtnetlink configuration
  */
 
 static int gretun_validate_addr(struct nlattr *attr,
@@ -960,6 +1275,20 @@ static int gretun_validate_flags(struct nlattr *data[], int flags_attr,
 	return 0;
 }
 
+/* The ECN bits are the inner packet's (RFC 6040): a fixed TOS is DSCP. */
+static int gretun_validate_tos(struct nlattr *attr,
+			       struct netlink_ext_ack *extack)
+{
+	u8 tos = attr ? nla_get_u8(attr) : 0;
+
+	if (tos != GRETUN_TOS_INHERIT && (tos & INET_ECN_MASK)) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "gretun: tos sets ECN bits, which come from the inner packet: give a DSCP value or inherit");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int gretun_validate(struct nlattr *tb[], struct nlattr *data[],
 			   struct netlink_ext_ack *extack)
 {
@@ -977,6 +1306,9 @@ static int gretun_validate(struct nlattr *tb[], struct nlattr *data[],
 	if (err)
 		return err;
 	err = gretun_validate_addr(data[IFLA_GRETUN_REMOTE], extack);
+	if (err)
+		return err;
+	err = gretun_validate_tos(data[IFLA_GRETUN_TOS], extack);
 	if (err)
 		return err;
 	err = gretun_validate_flags(data, IFLA_GRETUN_IFLAGS,
@@ -1027,6 +1359,86 @@ static void gretun_parms_apply(struct gretun_parms *p, struct nlattr *data[])
 		p->ignore_df = nla_get_u8(data[IFLA_GRETUN_IGNORE_DF]);
 }
 
+/*
+ * How many tunnels deep the device @ifindex of @net is: 0 for none or a
+ * device of another kind, 1 for a tunnel bound to no tunnel, and so on.
+ * A chain that comes back to @self is a loop: deeper than allowed.
+ */
+static int gretun_depth_of(struct net *net, int ifindex,
+			   const struct net_device *self)
+{
+	const struct gretun *t;
+	struct net_device *dev;
+	int depth = 0;
+
+	while (ifindex && depth <= GRETUN_MAX_DEPTH) {
+		dev = __dev_get_by_index(net, ifindex);
+		if (!dev || dev->rtnl_link_ops != &gretun_link_ops)
+			break;
+		if (dev == self)
+			return GRETUN_MAX_DEPTH + 1;
+		t = netdev_priv(dev);
+		net = t->net;
+		ifindex = rtnl_dereference(t->parms)->link;
+		depth++;
+	}
+	return depth;
+}
+
+/*
+ * How many tunnels are stacked with dev on @dev, one on another, counting
+ * no further than one past @budget.
+ */
+static int gretun_height_above(const struct net_device *dev, int budget)
+{
+	struct gretun_net *gn = net_generic(dev_net(dev), gretun_net_id);
+	struct gretun *t;
+	int bkt, height = 0;
+
+	hash_for_each(gn->tunnels, bkt, t, hnode) {
+		if (rtnl_dereference(t->parms)->link != dev->ifindex)
+			continue;
+		if (!budget)
+			return 1;
+		height = max(height, 1 + gretun_height_above(t->dev, budget - 1));
+	}
+	return height;
+}
+
+/*
+ * A new underlay must exist, and the stack of tunnels bound one to
+ * another that it makes must not be deeper than transmit allows: an MTU
+ * change at its foot walks the whole stack (see gretun_follow_underlay).
+ * An underlay that went away may stay while other parameters change.
+ */
+static int gretun_check_link(struct net *net, const struct gretun *self,
+			     const struct gretun_parms *p, struct nlattr *attr,
+			     struct netlink_ext_ack *extack)
+{
+	const struct net_device *self_dev = self ? self->dev : NULL;
+	int depth;
+
+	if (self && p->link == rtnl_dereference(self->parms)->link)
+		return 0;
+	if (!p->link)
+		return 0;
+	if (!__dev_get_by_index(net, p->link)) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "gretun: underlay device not found");
+		return -ENODEV;
+	}
+	depth = gretun_depth_of(net, p->link, self_dev) + 1;
+	if (self_dev)
+		depth += gretun_height_above(self_dev, GRETUN_MAX_DEPTH);
+	if (depth > GRETUN_MAX_DEPTH) {
+		static_assert(GRETUN_MAX_DEPTH == 4, "the message says 4");
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "gretun: tunnels bound to tunnels nest at most 4 deep, without loops");
+		return -ELOOP;
+	}
+	return 0;
+}
+
 /* Checks on the whole resulting configuration, before anything changes. */
 static int gretun_parms_check(struct net *net, const struct gretun *self,
 			      const struct gretun_parms *p,
@@ -1034,17 +1446,17 @@ static int gretun_parms_check(struct net *net, const struct gretun *self,
 			      struct netlink_ext_ack *extack)
 {
 	struct gretun_net *gn = net_generic(net, gretun_net_id);
+	int err;
 
 	if (p->ignore_df && p->pmtudisc) {
 		NL_SET_ERR_MSG(extack,
 			       "gretun: ignore-df needs nopmtudisc");
 		return -EINVAL;
 	}
-	if (p->link && !__dev_get_by_index(net, p->link)) {
-		NL_SET_ERR_MSG_ATTR(extack, data ? data[IFLA_GRETUN_LINK] : NULL,
-				    "gretun: underlay device not found");
-		return -ENODEV;
-	}
+	err = gretun_check_link(net, self, p,
+				data ? data[IFLA_GRETUN_LINK] : NULL, extack);
+	if (err)
+		return err;
 	if (gretun_find_twin(gn, self, p)) {
 		NL_SET_ERR_MSG(extack,
 			       "gretun: a tunnel with this local, remote, ikey and underlay already exists");
@@ -1123,17 +1535,39 @@ static void gretun_replace_parms(struct gretun *t, struct gretun_parms *p)
 	gretun_key_of(old, &ok);
 	gretun_key_of(p, &nk);
 	if (!gretun_key_equal(&ok, &nk)) {
-		hlist_del_init_rcu(&t->hnode);
+		gretun_unhash(t);
 		synchronize_net();
 	}
 	rcu_assign_pointer(t->parms, p);
 	if (hlist_unhashed(&t->hnode))
 		gretun_hash(t);
 
-	spin_lock_bh(&t->rx_seq_lock);
-	t->rx_seq_valid = false;
-	spin_unlock_bh(&t->rx_seq_lock);
+	/*
+	 * Another peer, or sequence numbers newly required: numbering starts
+	 * afresh. Any other change keeps the window, or a replayed old
+	 * number would be accepted after it.
+	 */
+	if (!gretun_key_equal(&ok, &nk) ||
+	    ((old->iflags ^ p->iflags) & GRETUN_F_SEQ)) {
+		spin_lock_bh(&t->rx_seq_lock);
+		t->rx_seq_valid = false;
+		spin_unlock_bh(&t->rx_seq_lock);
+	}
 	kfree_rcu(old, rcu);
+}
+
+/*
+ * A tunnel whose underlay went away sends nothing rather than leave by
+ * some other device: its carrier says so until dev is set again or
+ * cleared (see gretun_underlay_gone).
+ */
+static void gretun_update_carrier(struct gretun *t,
+				  const struct gretun_parms *p)
+{
+	if (p->link && !__dev_get_by_index(t->net, p->link))
+		netif_carrier_off(t->dev);
+	else
+		netif_carrier_on(t->dev);
 }
 
 static int gretun_changelink(struct net_device *dev, struct nlattr *tb[],
@@ -1156,10 +1590,12 @@ static int gretun_changelink(struct net_device *dev, struct nlattr *tb[],
 		return err;
 	}
 
-	resize = !tb[IFLA_MTU] && (p->link != old->link ||
-				   p->oflags != old->oflags);
+	/* an MTU the user set stays exactly; ours follows header and underlay */
+	resize = !tb[IFLA_MTU] && dev->mtu == t->auto_mtu &&
+		 (p->link != old->link || p->oflags != old->oflags);
 	gretun_replace_parms(t, p);
 	gretun_apply_to_dev(dev, p);
+	gretun_update_carrier(t, p);
 	if (resize)
 		gretun_set_auto_mtu(t, p);
 	return 0;
@@ -1243,7 +1679,8 @@ static struct rtnl_link_ops gretun_link_ops __read_mostly = {
 };
 
 /* ---------------------------------------------------------------------
- * 7. Per-namespace state, underlay MTU changes, module init and exit
+ * 8. Per-namespace state, underlays changing or going away, module init
+ * and exit
  */
 
 static int gretun_proc_show(struct seq_file *seq, void *v)
@@ -1253,10 +1690,10 @@ static int gretun_proc_show(struct seq_file *seq, void *v)
 
 	seq_printf(seq, "rx_bad_header %ld\n",
 		   atomic_long_read(&gn->drops.bad_header));
-	seq_printf(seq, "rx_csum_error %ld\n",
-		   atomic_long_read(&gn->drops.csum_error));
 	seq_printf(seq, "rx_no_tunnel %ld\n",
 		   atomic_long_read(&gn->drops.no_tunnel));
+	seq_printf(seq, "icmp_no_tunnel %ld\n",
+		   atomic_long_read(&gn->drops.icmp_no_tunnel));
 	return 0;
 }
 
@@ -1337,11 +1774,40 @@ static void gretun_follow_underlay(struct net_device *under)
 	}
 }
 
+/*
+ * The tunnels bound to an underlay that is going away, or leaving for
+ * another namespace, keep their configuration, as ip_gre's do, and send
+ * nothing (see gretun_update_carrier).
+ */
+static void gretun_underlay_gone(struct net_device *under)
+{
+	struct gretun_net *gn = net_generic(dev_net(under), gretun_net_id);
+	struct gretun *t;
+	int bkt;
+
+	hash_for_each(gn->tunnels, bkt, t, hnode) {
+		if (rtnl_dereference(t->parms)->link != under->ifindex ||
+		    t->dev->reg_state != NETREG_REGISTERED)
+			continue;
+		netif_carrier_off(t->dev);
+		netdev_info(t->dev, "underlay %s went away: sending nothing until dev is set again or cleared\n",
+			    under->name);
+	}
+}
+
 static int gretun_netdev_event(struct notifier_block *nb,
 			       unsigned long event, void *ptr)
 {
-	if (event == NETDEV_CHANGEMTU)
-		gretun_follow_underlay(netdev_notifier_info_to_dev(ptr));
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+
+	switch (event) {
+	case NETDEV_CHANGEMTU:
+		gretun_follow_underlay(dev);
+		break;
+	case NETDEV_UNREGISTER:
+		gretun_underlay_gone(dev);
+		break;
+	}
 	return NOTIFY_DONE;
 }
 

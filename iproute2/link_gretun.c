@@ -42,7 +42,7 @@ static void print_usage(FILE *f)
 		"                  [ tos TOS ]\n"
 		"                  [ [no]pmtudisc ]\n"
 		"                  [ [no]ignore-df ]\n"
-		"                  [ dev PHYS_DEV ]\n"
+		"                  [ dev PHYS_DEV | nodev ]\n"
 		"\n"
 		"Where: ADDR := { IPV4_ADDRESS | any }\n"
 		"       TOS  := { NUMBER | inherit }\n"
@@ -206,8 +206,7 @@ static int parse_flag_word(struct gretun_opts *o, const char *w)
 
 static void add_attrs(struct nlmsghdr *n, const struct gretun_opts *o)
 {
-	if (o->link)
-		addattr32(n, 1024, IFLA_GRETUN_LINK, o->link);
+	addattr32(n, 1024, IFLA_GRETUN_LINK, o->link);
 	addattr_l(n, 1024, IFLA_GRETUN_LOCAL, &o->local, 4);
 	addattr_l(n, 1024, IFLA_GRETUN_REMOTE, &o->remote, 4);
 	addattr16(n, 1024, IFLA_GRETUN_IFLAGS, o->iflags);
@@ -277,6 +276,8 @@ static int gretun_parse_opt(struct link_util *lu, int argc, char **argv,
 					*argv);
 				exit(-1);
 			}
+		} else if (!strcmp(*argv, "nodev")) {
+			o.link = 0;
 		} else if (!strcmp(*argv, "ttl") || !strcmp(*argv, "hoplimit") ||
 			   !strcmp(*argv, "hlim")) {
 			NEXT_ARG();
