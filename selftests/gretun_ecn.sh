@@ -5,7 +5,10 @@
 # inherited (the default, as for type gre) from either inner family; DSCP
 # fixed or copied; ECN per RFC 6040: the outer field copies the inner one
 # (CE included), and on receive CE in the outer header reaches the inner
-# one, except over a not-ECT inner packet, which is dropped and counted.
+# one, except over a not-ECT inner packet, which is dropped and counted;
+# the mark never reaches a capture's copy of the packet. A packet that is
+# neither IPv4 nor IPv6 has no TTL or DS field to inherit, whatever its
+# bytes say.
 #
 #   ns a                                       ns b
 #   veth0 192.0.2.1/24 ------------------ veth0 192.0.2.2/24
@@ -98,3 +101,28 @@ check_eq "no drops so far" "$frame_before" "$(counter b gt0 rx_frame_errors)"
 check_eq "outer CE, inner not-ECT: dropped" dropped "$(decap 0x03 0x00)"
 check_eq "and counted in rx_frame_errors" $((frame_before + 1)) \
 	"$(counter b gt0 rx_frame_errors)"
+check_eq "and under rx_ecn_ce_not_ect" 1 "$(reason b gt0 rx_ecn_ce_not_ect)"
+
+log "--- marking CE does not write into a capture's copy"
+at b bash -c "gre_peek.py veth0 10 >'$TMP/peek' 2>'$TMP/peek.err'" &
+peek=$!
+wait_for 5 grep -q ready "$TMP/peek.err"
+check_eq "the inner packet left gt0 marked CE" 0x3 "$(decap 0x03 0x02)"
+wait "$peek"
+check_eq "while the capture's copy kept ECT(0)" 0x2 "$(cat "$TMP/peek")"
+
+log "--- a non-IP packet inherits no TTL or DS field"
+pair_down
+pair_up "tos inherit" ""
+# 0x8100 (VLAN) with bytes that would read as TOS 0xb8 and TTL 5 if taken
+# for an IPv4 header, and as IPv4 (0x0800) at the VLAN header's place.
+capture_start b veth0 "$TMP/vlan.pcap"
+at a python3 -c '
+import socket
+p = bytearray(20)
+p[0], p[1], p[8], p[16], p[17] = 0x45, 0xb8, 5, 0x08, 0x00
+s = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM)
+s.sendto(bytes(p), ("gt0", 0x8100, 0, 0, b""))'
+capture_stop
+check_output "outer TTL from the route, no DS field" \
+	'ttl=64 tos=0x0 .*proto=0x8100' gre_pcap.py "$TMP/vlan.pcap"

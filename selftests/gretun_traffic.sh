@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Traffic through a pair of gretun tunnels: IPv4 and IPv6 inside, exact
-# counters, keys that match and keys that do not, sequence numbers,
-# checksums, TTL and TOS on the wire, a non-IP ethertype, and headers a
-# receiver must refuse.
+# counters both ways, keys that match and keys that do not, tunnels that
+# are down, sequence numbers, checksums, TTL and TOS on the wire, a non-IP
+# ethertype, headers a receiver must refuse, and each drop counted under
+# its reason (ethtool -S, the drop monitor).
 #
 #   ns a                                       ns b
 #   veth0 192.0.2.1/24 ------------------ veth0 192.0.2.2/24
@@ -31,6 +32,7 @@ INNER_V6=0
 pair_down
 pair_up "" ""
 tx_before=$(counter a gt0 tx_packets)
+txb_before=$(counter a gt0 tx_bytes)
 rx_before=$(counter b gt0 rx_packets)
 rxb_before=$(counter b gt0 rx_bytes)
 check "10 pings of 84 bytes" ping4 a 10.9.0.2 10
@@ -38,6 +40,7 @@ check "10 pings of 100 bytes" at a ping -c 10 -i 0.2 -W 2 -q -s 72 10.9.0.2
 check_eq "a gt0 tx_packets +20" $((tx_before + 20)) "$(counter a gt0 tx_packets)"
 check_eq "b gt0 rx_packets +20" $((rx_before + 20)) "$(counter b gt0 rx_packets)"
 # 10 requests of 84 bytes (default) and 10 of 100 bytes, inner IPv4
+check_eq "a gt0 tx_bytes +1840" $((txb_before + 1840)) "$(counter a gt0 tx_bytes)"
 check_eq "b gt0 rx_bytes +1840" $((rxb_before + 1840)) "$(counter b gt0 rx_bytes)"
 check_eq "b gt0 rx_errors 0" 0 "$(counter b gt0 rx_errors)"
 
@@ -84,6 +87,26 @@ pair_down
 pair_up "key 42" ""
 check_fail "keyed packets do not reach a keyless tunnel" ping4 a 10.9.0.2 2
 
+log "--- a tunnel that is down takes nothing"
+# b has a tunnel with local any that is up and a more specific one (local
+# 192.0.2.2) that is down: packets go to the one that is up.
+pair_down
+pair_up "key 42" ""
+at b ip link del gt0
+at b ip link add gt0 type gretun remote 192.0.2.1 key 42
+at b ip addr add 10.9.0.2/30 dev gt0
+at b ip link set gt0 up
+at b ip link add gtd type gretun local 192.0.2.2 remote 192.0.2.1 key 42
+rx_before=$(counter b gtd rx_packets)
+check "the wildcard tunnel that is up receives" ping4 a 10.9.0.2 3
+check_eq "the specific one that is down counts nothing" "$rx_before" \
+	"$(counter b gtd rx_packets)"
+at b ip link set gtd up
+ping4 a 10.9.0.2 2 >/dev/null
+check "once up, the specific one takes them" \
+	test "$(counter b gtd rx_packets)" -ge $((rx_before + 2))
+at b ip link del gtd
+
 log "--- sequence numbers (RFC 2890)"
 pair_down
 pair_up "seq" "seq"
@@ -96,6 +119,7 @@ pair_down
 pair_up "" "iseq"
 check_fail "iseq refuses packets without sequence numbers" ping4 a 10.9.0.2 2
 check_eq "and counts them as rx_fifo_errors" 2 "$(counter b gt0 rx_fifo_errors)"
+check_eq "under rx_seq_missing" 2 "$(reason b gt0 rx_seq_missing)"
 pair_down
 pair_up "" "iseq"
 inject() { at a gre_inject.py --to 192.0.2.2 --inner-src 10.9.0.1 --inner-dst 10.9.0.2 "$@"; }
@@ -107,11 +131,22 @@ inject --seq 11
 inject --seq 12
 check_eq "in-order seq accepted (10, 11, 12)" $((rx_before + 3)) "$(counter b gt0 rx_packets)"
 check_eq "old and repeated seq dropped (5, 11)" 2 "$(counter b gt0 rx_fifo_errors)"
+check_eq "under rx_seq_old" 2 "$(reason b gt0 rx_seq_old)"
 rx_before=$(counter b gt0 rx_packets)
 inject --seq 2147483660
 inject --seq 4294967295
 inject --seq 0
 check_eq "seq wraps around 2^32" $((rx_before + 3)) "$(counter b gt0 rx_packets)"
+at b ip link set gt0 type gretun ttl 9
+inject --seq 0
+check_eq "a change of ttl keeps the window: 0 again is dropped" 3 \
+	"$(reason b gt0 rx_seq_old)"
+at b ip link set gt0 type gretun key 5
+at b ip link set gt0 type gretun nokey
+rx_before=$(counter b gt0 rx_packets)
+inject --seq 0
+check_eq "a change of key (another peer) starts afresh: 0 is accepted" \
+	$((rx_before + 1)) "$(counter b gt0 rx_packets)"
 
 log "--- checksums (RFC 2784)"
 pair_down
@@ -132,13 +167,14 @@ INNER_V6=0
 pair_up "" "icsum"
 check_fail "icsum refuses packets without checksum" ping4 a 10.9.0.2 2
 check_eq "and counts them as rx_crc_errors" 2 "$(counter b gt0 rx_crc_errors)"
+check_eq "under rx_csum_missing" 2 "$(reason b gt0 rx_csum_missing)"
 pair_down
 pair_up "" ""
-ce_before=$(drops b rx_csum_error)
 rx_before=$(counter b gt0 rx_packets)
 inject --csum bad
 inject --csum good
-check_eq "a bad checksum is dropped and counted" $((ce_before + 1)) "$(drops b rx_csum_error)"
+check_eq "a bad checksum is dropped and counted" 1 "$(reason b gt0 rx_csum_bad)"
+check_eq "as a receive error" 1 "$(counter b gt0 rx_errors)"
 check_eq "a good unrequested checksum is accepted" $((rx_before + 1)) "$(counter b gt0 rx_packets)"
 
 log "--- headers a receiver must refuse"
@@ -175,3 +211,33 @@ kill "$inner_pid" 2>/dev/null
 check_output "ethertype 0x88b5 carried in GRE" 'proto=0x88b5' wire "$TMP/raw.pcap"
 check_output "and delivered on b's gt0" 'gretun-ethertype-test' \
 	bash -c "tcpdump -r '$TMP/inner.pcap' -A 2>/dev/null"
+
+log "--- the drop monitor sees why"
+# The tracepoint prints the dropping function as a bare address: a stack
+# trace per drop names it. Each drop: its reason and the first gretun frame.
+TRACE=/sys/kernel/tracing
+[ -e "$TRACE/events/skb/kfree_skb" ] || mount -t tracefs nodev "$TRACE"
+EVENT=$TRACE/events/skb/kfree_skb
+echo 0 >"$TRACE/tracing_on"
+echo >"$TRACE/trace"
+echo stacktrace >"$EVENT/trigger"
+echo 1 >"$EVENT/enable"
+echo 1 >"$TRACE/tracing_on"
+inject --key 999
+inject --flags 0x4000
+inject --csum bad
+echo 0 >"$TRACE/tracing_on"
+echo 0 >"$EVENT/enable"
+echo '!stacktrace' >"$EVENT/trigger"
+# shellcheck disable=SC2016 # awk's own fields
+awk '/reason: / { r = $NF } /=> gretun_/ && r { print r, $2; r = "" }' \
+	"$TRACE/trace" >"$TMP/drops"
+check_output "no tunnel for the key: NO_SOCKET in gretun_rcv" \
+	'^NO_SOCKET gretun_rcv' cat "$TMP/drops"
+check_output "a routing bit: INVALID_PROTO in gretun_rcv" \
+	'^INVALID_PROTO gretun_rcv' cat "$TMP/drops"
+check_output "a bad checksum: SKB_CSUM in the tunnel's receive" \
+	'^SKB_CSUM gretun_(rx_drop|deliver|rcv)' cat "$TMP/drops"
+check_output "ethtool -S lists every reason" \
+	'rx_csum_bad:.*tx_no_route:.*icmp_err_relayed:' \
+	bash -c "ip netns exec $(ns_name b) ethtool -S gt0 | paste -sd' '"

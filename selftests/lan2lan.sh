@@ -34,7 +34,8 @@ TUN_B6=2001:db8:ff::2
 TUN_KEY=${TUN_KEY:-4242}
 # A fixed outer TTL, as routers configure it: with `ttl inherit` a packet
 # whose inner TTL is nearly spent (a traceroute probe, an OSPF hello with
-# TTL 1) would die inside the transit instead of crossing it.
+# TTL 1) would die inside the transit instead of crossing it (the rest of
+# the traffic is unharmed: gretun_icmp.sh runs the default).
 TUN_OPTS=${TUN_OPTS:-"key $TUN_KEY ttl 64"}
 
 # cmd NS CMD...: run CMD in NS; with LAN2LAN_SHOW=1, print it first as an

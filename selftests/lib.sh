@@ -134,6 +134,12 @@ drops() {
 	at "$1" awk -v f="$2" '$1 == f { print $2 }' /proc/net/gretun
 }
 
+# reason NS DEV NAME: one of the device's per-reason counters (ethtool -S).
+reason() {
+	# shellcheck disable=SC2016 # awk's own fields
+	at "$1" ethtool -S "$2" | awk -v f="$3:" '$1 == f { print $2 }'
+}
+
 # wait_for SECONDS CMD...: poll until CMD succeeds.
 wait_for() {
 	local deadline=$((SECONDS + $1))

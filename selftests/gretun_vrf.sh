@@ -1,0 +1,171 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Tunnels in VRFs, side by side with the kernel's `type gre` (the same
+# topology and checks, once for each kind, loading one GRE owner at a
+# time). On each router the underlay is VRF "under" (the transit link, and
+# a dummy holding the tunnel's local address, which the tunnels are bound
+# to with dev) and the overlay is VRF "over" (the LAN and two tunnels, the
+# equal-cost, then weighted, next hops to the other LAN).
+#
+#  hA        rA                           T                        rB        hB
+#  lan0 -- lan0 [over]  wan0 [under] -- a0  b0 -- [under] wan0  [over] lan0 -- lan0
+#                gt0, gt1 key 1, 2        172.16.1.0/30, .2.0/30     gt0, gt1
+#                d0 192.0.2.1/32 [under]                 d0 198.51.100.2/32 [under]
+#  10.1.1.0/24, 2001:db8:1::/64                      10.2.2.0/24, 2001:db8:2::/64
+
+# shellcheck source=selftests/lib.sh
+source "$(dirname "$0")/lib.sh"
+
+modinfo ip_gre >/dev/null 2>&1 || skip "this kernel has no ip_gre module"
+modinfo vrf >/dev/null 2>&1 || skip "this kernel has no vrf module"
+
+link() {
+	ip link add "$2" netns "$(ns_name "$1")" type veth \
+		peer name "$4" netns "$(ns_name "$3")"
+	at "$1" ip link set "$2" up
+	at "$3" ip link set "$4" up
+}
+
+# router NS WAN LOCAL PEER_LOCAL NEXT_HOP LAN4 LAN6
+router() {
+	local ns=$1
+
+	at "$ns" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+	at "$ns" ip link add under type vrf table 10
+	at "$ns" ip link add over type vrf table 20
+	at "$ns" ip link set under up
+	at "$ns" ip link set over up
+	at "$ns" ip link set wan0 master under
+	at "$ns" ip addr add "$2/30" dev wan0
+	at "$ns" ip link add d0 type dummy
+	at "$ns" ip link set d0 master under
+	at "$ns" ip link set d0 up
+	at "$ns" ip addr add "$3/32" dev d0
+	at "$ns" ip route add vrf under "$4/32" via "$5" dev wan0
+	at "$ns" ip link set lan0 master over
+	at "$ns" ip addr add "$6.1/24" dev lan0
+	at "$ns" ip addr add "$7::1/64" dev lan0 nodad
+}
+
+# tunnel NS KIND NAME LOCAL REMOTE KEY INNER4 INNER6
+tunnel() {
+	at "$1" ip link add "$3" type "$2" local "$4" remote "$5" key "$6" dev d0
+	at "$1" ip link set "$3" master over
+	at "$1" ip addr add "$7/30" dev "$3"
+	at "$1" ip addr add "$8/64" dev "$3" nodad
+	at "$1" ip link set "$3" up
+}
+
+host() {
+	at "$1" ip addr add "$2.2/24" dev lan0
+	at "$1" ip addr add "$3::2/64" dev lan0 nodad
+	at "$1" ip route add default via "$2.1"
+	at "$1" ip -6 route add default via "$3::1"
+}
+
+# multipath NS LAN4 LAN6 PEER [WEIGHT0 WEIGHT1]: the other LAN over both
+# tunnels, through the far end's tunnel addresses (.PEER, ::PEER).
+multipath() {
+	local w0=${5:-1} w1=${6:-1}
+
+	at "$1" ip route replace vrf over "$2" \
+		nexthop via "10.255.0.$4" dev gt0 weight "$w0" \
+		nexthop via "10.255.1.$4" dev gt1 weight "$w1"
+	at "$1" ip -6 route replace vrf over "$3" \
+		nexthop via "2001:db8:ff::$4" dev gt0 weight "$w0" \
+		nexthop via "2001:db8:fe::$4" dev gt1 weight "$w1"
+}
+
+topology_up() {
+	local kind=$1 ns
+
+	for ns in hA rA T rB hB; do
+		ns_add "$ns"
+	done
+	link hA lan0 rA lan0
+	link rA wan0 T a0
+	link T b0 rB wan0
+	link rB lan0 hB lan0
+	at T sysctl -qw net.ipv4.ip_forward=1 net.ipv4.icmp_ratelimit=0
+	at T ip addr add 172.16.1.2/30 dev a0
+	at T ip addr add 172.16.2.1/30 dev b0
+	at T ip route add 192.0.2.1/32 via 172.16.1.1
+	at T ip route add 198.51.100.2/32 via 172.16.2.2
+	router rA 172.16.1.1 192.0.2.1 198.51.100.2 172.16.1.2 10.1.1 2001:db8:1
+	router rB 172.16.2.2 198.51.100.2 192.0.2.1 172.16.2.1 10.2.2 2001:db8:2
+	tunnel rA "$kind" gt0 192.0.2.1 198.51.100.2 1 10.255.0.1 2001:db8:ff::1
+	tunnel rA "$kind" gt1 192.0.2.1 198.51.100.2 2 10.255.1.1 2001:db8:fe::1
+	tunnel rB "$kind" gt0 198.51.100.2 192.0.2.1 1 10.255.0.2 2001:db8:ff::2
+	tunnel rB "$kind" gt1 198.51.100.2 192.0.2.1 2 10.255.1.2 2001:db8:fe::2
+	host hA 10.1.1 2001:db8:1
+	host hB 10.2.2 2001:db8:2
+	multipath rA 10.2.2.0/24 2001:db8:2::/64 2
+	multipath rB 10.1.1.0/24 2001:db8:1::/64 1
+	for ns in 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do
+		at hA ip addr add "10.1.1.$ns/24" dev lan0
+	done
+}
+
+topology_down() {
+	local ns
+
+	for ns in hA rA T rB hB; do
+		ip netns del "$(ns_name "$ns")"
+	done
+	wait_for 20 bash -c "! ip netns list | grep -q '^$NS_PREFIX-'"
+}
+
+tx() { counter rA "$1" tx_packets; }
+
+# run KIND: every check, for one kind of tunnel.
+run() {
+	local kind=$1 src gt0 gt1
+
+	topology_up "$kind"
+	# Let the tunnels' own MLD reports (hop limit 1: outer TTL 1 under
+	# ttl inherit) die in the transit, as they would in service.
+	sleep 2
+	check "$kind: the first ping after setup passes" \
+		at hA ping -c 1 -W 2 -q 10.2.2.2
+	check "$kind: IPv6 through both VRFs" ping6 hA 2001:db8:2::2 3
+	check "$kind: the underlay route is the VRF's" \
+		at rA ip route get vrf under 198.51.100.2 from 192.0.2.1
+
+	gt0=$(tx gt0) gt1=$(tx gt1)
+	for src in $(seq 2 16); do
+		at hA ping -c 1 -W 2 -q -I "10.1.1.$src" 10.2.2.2 >/dev/null ||
+			fail "$kind: multipath ping from 10.1.1.$src"
+	done
+	check "$kind: equal-cost multipath uses gt0" test "$(tx gt0)" -gt "$gt0"
+	check "$kind: equal-cost multipath uses gt1" test "$(tx gt1)" -gt "$gt1"
+	multipath rA 10.2.2.0/24 2001:db8:2::/64 2 1 4
+	check "$kind: weighted multipath, IPv4" ping4 hA 10.2.2.2 3
+	check "$kind: weighted multipath, IPv6" ping6 hA 2001:db8:2::2 3
+
+	# the transit's far link drops to 1400: T tells rA in its VRF
+	at T ip link set b0 mtu 1400
+	at rB ip link set wan0 mtu 1400
+	at hA ping -c 3 -i 0.3 -W 1 -q -s 1400 10.2.2.2 >/dev/null 2>&1
+	at hA ping -6 -c 3 -i 0.3 -W 1 -q -s 1400 2001:db8:2::2 >/dev/null 2>&1
+	check_output "$kind: rA learned the path MTU in the underlay VRF" \
+		"mtu 1400" at rA ip route get vrf under 198.51.100.2 from 192.0.2.1
+	check "$kind: large IPv4 pings pass" \
+		at hA ping -c 3 -i 0.3 -W 2 -q -s 1400 10.2.2.2
+	check "$kind: large IPv6 pings pass" \
+		at hA ping -6 -c 3 -i 0.3 -W 2 -q -s 1400 2001:db8:2::2
+	check_eq "$kind: rA gt0 transmit errors" 0 "$(counter rA gt0 tx_errors)"
+	check_eq "$kind: rA gt0 carrier errors" 0 \
+		"$(counter rA gt0 tx_carrier_errors)"
+	topology_down
+}
+
+log "--- the kernel's GRE"
+gretun_unload
+check "ip_gre loads" modprobe ip_gre
+run gre
+check "rmmod ip_gre gre" rmmod ip_gre gre
+
+log "--- gretun"
+check "module loads" gretun_load
+run gretun
