@@ -57,10 +57,13 @@ vng_setup() {
 
 # vng_exec RWDIR CMD [VNG OPTIONS...]: boot, run CMD, with RWDIR writable.
 # vng resolves --rwdir against the current directory: run it from /. Its
-# output goes through a pipe: it reopens a regular-file stdout at offset 0.
+# output and errors go through pipes: QEMU reopens a regular file given as
+# stdout or stderr at offset 0, and `make check >log 2>&1` would lose
+# everything before the guest.
 vng_exec() {
 	local rwdir=$1 cmd=$2
 
 	shift 2
-	(cd / && "${VNG[@]}" --rwdir "$rwdir" "$@" --exec "$cmd") | cat
+	(cd / && "${VNG[@]}" --rwdir "$rwdir" "$@" --exec "$cmd") \
+		2> >(cat >&2) | cat
 }
