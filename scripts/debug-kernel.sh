@@ -198,10 +198,14 @@ guest() {
 # On the host.
 
 build_module() {
-	local dir=$RESULTS/module
+	local dir=$RESULTS/module f
 
 	mkdir -p "$dir"
-	cp "$REPO"/Kbuild "$REPO"/*.c "$REPO"/*.h "$dir/"
+	cp "$REPO/Kbuild" "$dir/"
+	for f in "$REPO"/*.[ch]; do
+		# not what a build for another kernel left behind
+		case $f in *.mod.c) ;; *) cp "$f" "$dir/" ;; esac
+	done
 	make -s -C "$KSRC" M="$dir" modules
 }
 
