@@ -4,6 +4,7 @@
  * would never send: wrong sizes, wrong families, unknown flags.
  *
  *   gretun_nl add|set IFNAME [NAME=TYPE:VALUE ...]
+ *   gretun_nl - < REQUESTS
  *
  * NAME is an IFLA_GRETUN_* attribute in lower case without the prefix
  * (local, ikey, ignore_df, ...) or a number; TYPE is u8, u16, u32, ip4,
@@ -12,6 +13,13 @@
  * the message (an IFLA_* beside IFLA_LINKINFO) rather than in
  * IFLA_INFO_DATA. Prints "ok", or the errno name and the kernel's extack
  * message, and exits 0 on success, 1 on a kernel error, 2 on a usage error.
+ *
+ * With "-", it reads requests from its input, one a line: "add IFNAME ...",
+ * "set IFNAME ..." as above, or "get IFNAME", which prints "link IFNAME
+ * FLAGS HEX" with the device's flags and, in hex, its IFLA_MTU, IFLA_LINK,
+ * IFLA_ADDRESS, IFLA_BROADCAST and IFLA_LINKINFO attributes as the kernel
+ * dumps them (or "error ENODEV: " for no such device). One line of output
+ * per request; the exit status is that of the last request.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -48,7 +56,8 @@ static const char *const attr_names[] = {
 static void die_usage(const char *why)
 {
 	fprintf(stderr, "gretun_nl: %s\n"
-		"usage: gretun_nl add|set IFNAME [[@]NAME=TYPE:VALUE ...]\n", why);
+		"usage: gretun_nl add|set IFNAME [[@]NAME=TYPE:VALUE ...]\n"
+		"       gretun_nl - < REQUESTS\n", why);
 	exit(2);
 }
 
@@ -167,15 +176,83 @@ static void print_ack(struct nlmsghdr *r)
 		printf("ok%s%s\n", *msg ? ": " : "", msg);
 }
 
-int main(int argc, char **argv)
+/* Send the message in buf and receive the answer into it. */
+static void talk(char *buf, int any_reply)
+{
+	struct nlmsghdr *n = (struct nlmsghdr *)buf;
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	int fd, one = 1;
+	ssize_t len;
+
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0 ||
+	    setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one)) ||
+	    setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one)) ||
+	    sendto(fd, buf, n->nlmsg_len, 0, (struct sockaddr *)&sa,
+		   sizeof(sa)) < 0) {
+		perror("gretun_nl");
+		exit(2);
+	}
+	len = recv(fd, buf, BUFSZ, 0);
+	close(fd);
+	if (len < (ssize_t)NLMSG_LENGTH(sizeof(struct nlmsgerr)) ||
+	    (!any_reply && n->nlmsg_type != NLMSG_ERROR)) {
+		fprintf(stderr, "gretun_nl: unexpected reply\n");
+		exit(2);
+	}
+}
+
+/* get IFNAME: the device's flags and configuration attributes, in hex. */
+static int get_link(const char *name)
+{
+	static const int shown[] = { IFLA_MTU, IFLA_LINK, IFLA_ADDRESS,
+				     IFLA_BROADCAST, IFLA_LINKINFO };
+	static char buf[BUFSZ] __attribute__((aligned(8)));
+	struct nlmsghdr *n = (struct nlmsghdr *)buf;
+	struct ifinfomsg *ifi;
+	struct nlattr *a;
+	unsigned int i, j;
+	int left;
+
+	memset(buf, 0, sizeof(buf));
+	n->nlmsg_len = NLMSG_LENGTH(sizeof(*ifi));
+	n->nlmsg_type = RTM_GETLINK;
+	n->nlmsg_flags = NLM_F_REQUEST;
+	ifi = NLMSG_DATA(n);
+	ifi->ifi_family = AF_UNSPEC;
+	put(n, IFLA_IFNAME, name, strlen(name) + 1);
+	talk(buf, 1);
+	if (n->nlmsg_type == NLMSG_ERROR) {
+		print_ack(n);
+		return 1;
+	}
+	printf("link %s %x", name, ifi->ifi_flags);
+	for (i = 0; i < ARRAY_SIZE(shown); i++) {
+		a = (struct nlattr *)((char *)ifi + NLMSG_ALIGN(sizeof(*ifi)));
+		left = n->nlmsg_len - NLMSG_LENGTH(sizeof(*ifi));
+		for (; left >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN &&
+		       a->nla_len <= left;
+		     left -= NLA_ALIGN(a->nla_len),
+		     a = (struct nlattr *)((char *)a + NLA_ALIGN(a->nla_len))) {
+			if ((a->nla_type & NLA_TYPE_MASK) != shown[i])
+				continue;
+			printf(" %d:", shown[i]);
+			for (j = NLA_HDRLEN; j < a->nla_len; j++)
+				printf("%02x", ((unsigned char *)a)[j]);
+		}
+	}
+	printf("\n");
+	return 0;
+}
+
+/* add|set IFNAME [NAME=TYPE:VALUE ...] */
+static int request(int argc, char **argv)
 {
 	static char buf[BUFSZ] __attribute__((aligned(8)));
 	struct nlmsghdr *n = (struct nlmsghdr *)buf;
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 	struct nlattr *linkinfo, *data;
 	struct ifinfomsg *ifi;
-	int fd, one = 1, add, i;
-	ssize_t len;
+	int add, i;
 
 	if (argc < 3)
 		die_usage("too few arguments");
@@ -210,22 +287,38 @@ int main(int argc, char **argv)
 	nest_end(n, data);
 	nest_end(n, linkinfo);
 
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (fd < 0 ||
-	    setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one)) ||
-	    setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one)) ||
-	    sendto(fd, buf, n->nlmsg_len, 0, (struct sockaddr *)&sa,
-		   sizeof(sa)) < 0) {
-		perror("gretun_nl");
-		return 2;
-	}
-	len = recv(fd, buf, sizeof(buf), 0);
-	if (len < (ssize_t)NLMSG_LENGTH(sizeof(struct nlmsgerr)) ||
-	    n->nlmsg_type != NLMSG_ERROR) {
-		fprintf(stderr, "gretun_nl: unexpected reply\n");
-		return 2;
-	}
+	talk(buf, 0);
 	print_ack(n);
-	close(fd);
 	return ((struct nlmsgerr *)NLMSG_DATA(n))->error ? 1 : 0;
+}
+
+/* One request a line, words separated by blanks. */
+static int batch(void)
+{
+	char line[BUFSZ], *words[64], *w;
+	int argc, ret = 0;
+
+	/* words[0] stands for the program's name, as in argv */
+	words[0] = "gretun_nl";
+	while (fgets(line, sizeof(line), stdin)) {
+		argc = 1;
+		for (w = strtok(line, " \t\n"); w && argc < 63;
+		     w = strtok(NULL, " \t\n"))
+			words[argc++] = w;
+		if (argc == 1)
+			continue;
+		if (argc == 3 && !strcmp(words[1], "get"))
+			ret = get_link(words[2]);
+		else
+			ret = request(argc, words);
+		fflush(stdout);
+	}
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 2 && !strcmp(argv[1], "-"))
+		return batch();
+	return request(argc, argv);
 }
