@@ -27,8 +27,10 @@ commands on its input and answers each with lines ending in a line ".":
                       DEV.NAME (its ethtool -S statistics), proc.FIELD
                       (/proc/net/gretun), snmp.NAME (named as nstat does),
                       and gt0.rx_injected (see injected())
-  drops FILE          "REASON FUNCTION" for each kfree_skb event in the
-                      trace FILE whose location is in gre_tun
+  drops RAW HASHED     "REASON FUNCTION" for each kfree_skb event whose
+                      location is in gre_tun, from a trace read with
+                      pointers unhashed (RAW: locations) and hashed
+                      (HASHED: reasons, which 6.1 prints only then)
 """
 import os
 import socket
@@ -179,7 +181,7 @@ def dump():
     return lines
 
 
-def drops(path):
+def drops(raw, hashed):
     """REASON FUNCTION of each kfree_skb event located in gre_tun."""
     # pylint: disable=import-outside-toplevel
     import bisect
@@ -191,18 +193,23 @@ def drops(path):
                       if len(w) >= 4 and w[3] == "[gre_tun]" and
                       w[1] in "tT")
     addrs = [a for a, _ in syms]
+
+    def events(path):
+        with open(path) as f:
+            return [line.strip() for line in f if " kfree_skb: " in line]
+
     out = []
-    with open(path) as f:
-        for line in f:
-            m = re.search(r"location=(?:0x)?([0-9a-f]+) reason: (\w+)", line)
-            if not m:
-                continue
-            loc = int(m.group(1), 16)
-            i = bisect.bisect_right(addrs, loc) - 1
-            if i >= 0 and loc - addrs[i] < 0x4000:
-                out.append("%s %s" % (m.group(2), syms[i][1]))
-            elif len(out) < 8:
-                out.append("elsewhere: " + line.strip())
+    for raw_line, line in zip(events(raw), events(hashed)):
+        loc = re.search(r"location=(?:0x)?([0-9a-f]+)", raw_line)
+        reason = re.search(r"reason: (\w+)", line)
+        if not loc or not reason:
+            continue
+        loc = int(loc.group(1), 16)
+        i = bisect.bisect_right(addrs, loc) - 1
+        if i >= 0 and loc - addrs[i] < 0x4000:
+            out.append("%s %s" % (reason.group(1), syms[i][1]))
+        elif len(out) < 8:
+            out.append("elsewhere: %s %x" % (reason.group(1), loc))
     if not syms:
         out.append("no gre_tun symbols in /proc/kallsyms")
     return out
@@ -217,8 +224,8 @@ def agent(pcaps):
                                 os.path.join(pcaps, words[2] + ".pcap")))]
             elif words == ["dump"]:
                 out = dump()
-            elif words[:1] == ["drops"] and len(words) == 2:
-                out = drops(words[1])
+            elif words[:1] == ["drops"] and len(words) == 3:
+                out = drops(words[1], words[2])
             else:
                 out = ["error: unknown command " + line.strip()]
         except OSError as e:

@@ -369,10 +369,12 @@ trace_drops() {
 	ask a send veth0 "$1"
 	sleep 0.5
 	echo 0 >"$ev"
-	# pointers are hashed, or not, as the trace is read
-	cp "$TRACING/trace" "$TMP/trace.txt"
+	# Pointers are hashed, or not, as the trace is read; unhashed, the
+	# reason prints empty (6.1): read it both ways.
+	cp "$TRACING/trace" "$TMP/trace.raw"
 	echo "$hash" >"$TRACING/options/hash-ptr"
-	ask a drops "$TMP/trace.txt"
+	cp "$TRACING/trace" "$TMP/trace.txt"
+	ask a drops "$TMP/trace.raw" "$TMP/trace.txt"
 	printf '%s' "$ANSWER"
 }
 if [ -e "$TRACING/events/skb/kfree_skb" ]; then
