@@ -605,6 +605,17 @@ drop:
 	gretun_rx_drop(t, skb, stat);
 }
 
+/*
+ * No tunnel has a broadcast or multicast local end (configuration refuses
+ * them), so such a packet is no tunnel's, even one with local any.
+ */
+static bool gretun_to_unicast(const struct sk_buff *skb)
+{
+	const struct rtable *rt = skb_rtable(skb);
+
+	return rt && !(rt->rt_flags & (RTCF_BROADCAST | RTCF_MULTICAST));
+}
+
 static int gretun_rcv(struct sk_buff *skb)
 {
 	struct gretun_net *gn = net_generic(dev_net(skb->dev), gretun_net_id);
@@ -621,7 +632,8 @@ static int gretun_rcv(struct sk_buff *skb)
 
 	/* Seen from our side: the packet's destination is our local end. */
 	gretun_key_of_packet(&k, ip_hdr(skb)->daddr, ip_hdr(skb)->saddr, &h);
-	t = gretun_lookup(gn, &k, skb->dev->ifindex);
+	t = gretun_to_unicast(skb) ? gretun_lookup(gn, &k, skb->dev->ifindex) :
+				     NULL;
 	if (!t) {
 		atomic_long_inc(&gn->drops.no_tunnel);
 		icmp_send(skb, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
@@ -1229,6 +1241,40 @@ static void gretun_apply_to_dev(struct net_device *dev,
  * 7. rtnetlink configuration
  */
 
+static const struct nla_policy gretun_policy[IFLA_GRETUN_MAX + 1] = {
+	[IFLA_GRETUN_UNSPEC]	= { .strict_start_type = IFLA_GRETUN_LINK },
+	[IFLA_GRETUN_LINK]	= { .type = NLA_U32 },
+	[IFLA_GRETUN_LOCAL]	= { .type = NLA_BINARY },
+	[IFLA_GRETUN_REMOTE]	= { .type = NLA_BINARY },
+	[IFLA_GRETUN_IFLAGS]	= { .type = NLA_U16 },
+	[IFLA_GRETUN_OFLAGS]	= { .type = NLA_U16 },
+	[IFLA_GRETUN_IKEY]	= { .type = NLA_U32 },
+	[IFLA_GRETUN_OKEY]	= { .type = NLA_U32 },
+	[IFLA_GRETUN_TTL]	= { .type = NLA_U8 },
+	[IFLA_GRETUN_TOS]	= { .type = NLA_U8 },
+	[IFLA_GRETUN_PMTUDISC]	= NLA_POLICY_MAX(NLA_U8, 1),
+	[IFLA_GRETUN_IGNORE_DF]	= NLA_POLICY_MAX(NLA_U8, 1),
+};
+
+/*
+ * rtnetlink parses IFLA_INFO_DATA leniently, skipping attribute types it
+ * has no policy for (0 and those past IFLA_GRETUN_MAX): a message meant
+ * for a newer module would then half apply. Refuse them.
+ */
+static int gretun_validate_known(struct nlattr *tb[],
+				 struct netlink_ext_ack *extack)
+{
+	struct nlattr *linkinfo[IFLA_INFO_MAX + 1];
+
+	if (!tb[IFLA_LINKINFO] ||
+	    nla_parse_nested_deprecated(linkinfo, IFLA_INFO_MAX,
+					tb[IFLA_LINKINFO], NULL, NULL) ||
+	    !linkinfo[IFLA_INFO_DATA])
+		return 0;
+	return nla_validate_nested(linkinfo[IFLA_INFO_DATA], IFLA_GRETUN_MAX,
+				   gretun_policy, extack);
+}
+
 static int gretun_validate_addr(struct nlattr *attr,
 				struct netlink_ext_ack *extack)
 {
@@ -1302,6 +1348,9 @@ static int gretun_validate(struct nlattr *tb[], struct nlattr *data[],
 	if (!data)
 		return 0;
 
+	err = gretun_validate_known(tb, extack);
+	if (err)
+		return err;
 	err = gretun_validate_addr(data[IFLA_GRETUN_LOCAL], extack);
 	if (err)
 		return err;
@@ -1648,21 +1697,6 @@ static struct net *gretun_get_link_net(const struct net_device *dev)
 
 	return t->net;
 }
-
-static const struct nla_policy gretun_policy[IFLA_GRETUN_MAX + 1] = {
-	[IFLA_GRETUN_UNSPEC]	= { .strict_start_type = IFLA_GRETUN_LINK },
-	[IFLA_GRETUN_LINK]	= { .type = NLA_U32 },
-	[IFLA_GRETUN_LOCAL]	= { .type = NLA_BINARY },
-	[IFLA_GRETUN_REMOTE]	= { .type = NLA_BINARY },
-	[IFLA_GRETUN_IFLAGS]	= { .type = NLA_U16 },
-	[IFLA_GRETUN_OFLAGS]	= { .type = NLA_U16 },
-	[IFLA_GRETUN_IKEY]	= { .type = NLA_U32 },
-	[IFLA_GRETUN_OKEY]	= { .type = NLA_U32 },
-	[IFLA_GRETUN_TTL]	= { .type = NLA_U8 },
-	[IFLA_GRETUN_TOS]	= { .type = NLA_U8 },
-	[IFLA_GRETUN_PMTUDISC]	= NLA_POLICY_MAX(NLA_U8, 1),
-	[IFLA_GRETUN_IGNORE_DF]	= NLA_POLICY_MAX(NLA_U8, 1),
-};
 
 static struct rtnl_link_ops gretun_link_ops __read_mostly = {
 	.kind		= GRETUN_KIND,
