@@ -27,10 +27,6 @@ commands on its input and answers each with lines ending in a line ".":
                       DEV.NAME (its ethtool -S statistics), proc.FIELD
                       (/proc/net/gretun), snmp.NAME (named as nstat does),
                       and gt0.rx_injected (see injected())
-  drops RAW HASHED     "REASON FUNCTION" for each kfree_skb event whose
-                      location is in gre_tun, from a trace read with
-                      pointers unhashed (RAW: locations) and hashed
-                      (HASHED: reasons, which 6.1 prints only then)
 """
 import os
 import socket
@@ -181,40 +177,6 @@ def dump():
     return lines
 
 
-def drops(raw, hashed):
-    """REASON FUNCTION of each kfree_skb event located in gre_tun."""
-    # pylint: disable=import-outside-toplevel
-    import bisect
-    import re
-
-    with open("/proc/kallsyms") as f:
-        syms = sorted((int(w[0], 16), w[2]) for w in
-                      (line.split() for line in f)
-                      if len(w) >= 4 and w[3] == "[gre_tun]" and
-                      w[1] in "tT")
-    addrs = [a for a, _ in syms]
-
-    def events(path):
-        with open(path) as f:
-            return [line.strip() for line in f if " kfree_skb: " in line]
-
-    out = []
-    for raw_line, line in zip(events(raw), events(hashed)):
-        loc = re.search(r"location=(?:0x)?([0-9a-f]+)", raw_line)
-        reason = re.search(r"reason: (\w+)", line)
-        if not loc or not reason:
-            continue
-        loc = int(loc.group(1), 16)
-        i = bisect.bisect_right(addrs, loc) - 1
-        if i >= 0 and loc - addrs[i] < 0x4000:
-            out.append("%s %s" % (reason.group(1), syms[i][1]))
-        elif len(out) < 8:
-            out.append("elsewhere: %s %x" % (reason.group(1), loc))
-    if not syms:
-        out.append("no gre_tun symbols in /proc/kallsyms")
-    return out
-
-
 def agent(pcaps):
     for line in sys.stdin:
         words = line.split()
@@ -224,8 +186,6 @@ def agent(pcaps):
                                 os.path.join(pcaps, words[2] + ".pcap")))]
             elif words == ["dump"]:
                 out = dump()
-            elif words[:1] == ["drops"] and len(words) == 3:
-                out = drops(words[1], words[2])
             else:
                 out = ["error: unknown command " + line.strip()]
         except OSError as e:

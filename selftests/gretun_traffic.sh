@@ -218,15 +218,13 @@ log "--- the drop monitor sees why"
 TRACE=/sys/kernel/tracing
 [ -e "$TRACE/events/skb/kfree_skb" ] || mount -t tracefs nodev "$TRACE"
 EVENT=$TRACE/events/skb/kfree_skb
-echo 0 >"$TRACE/tracing_on"
 echo >"$TRACE/trace"
 echo stacktrace >"$EVENT/trigger"
 echo 1 >"$EVENT/enable"
-echo 1 >"$TRACE/tracing_on"
 inject --key 999
 inject --flags 0x4000
 inject --csum bad
-echo 0 >"$TRACE/tracing_on"
+wait_for 10 grep -q 'reason: SKB_CSUM' "$TRACE/trace"
 echo 0 >"$EVENT/enable"
 echo '!stacktrace' >"$EVENT/trigger"
 # shellcheck disable=SC2016 # awk's own fields
