@@ -33,6 +33,8 @@ import socket
 import struct
 import sys
 
+from gre_wire import checksum as ocsum
+
 A = "192.0.2.1"           # the sender, a: local end of a's tunnels
 B = "192.0.2.2"           # the receiver, b; also a's gateway (transit)
 FOREIGN = "192.0.2.3"     # on the link, no tunnel of ours
@@ -196,13 +198,6 @@ def agent(pcaps):
 # --------------------------------------------------------------------
 # build (scapy)
 
-def ocsum(data):
-    if len(data) % 2:
-        data += b"\0"
-    total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while total >> 16:
-        total = (total & 0xFFFF) + (total >> 16)
-    return ~total & 0xFFFF
 
 
 def gre(flags, proto=0x0800, payload=b"", key=None, seq=0, csum="good",

@@ -18,16 +18,11 @@
 
 # shellcheck source=selftests/lib.sh
 source "$(dirname "$0")/lib.sh"
+# shellcheck source=selftests/lan2lan.sh
+source "$(dirname "$0")/lan2lan.sh"
 
 modinfo ip_gre >/dev/null 2>&1 || skip "this kernel has no ip_gre module"
 modinfo vrf >/dev/null 2>&1 || skip "this kernel has no vrf module"
-
-link() {
-	ip link add "$2" netns "$(ns_name "$1")" type veth \
-		peer name "$4" netns "$(ns_name "$3")"
-	at "$1" ip link set "$2" up
-	at "$3" ip link set "$4" up
-}
 
 # router NS WAN LOCAL PEER_LOCAL NEXT_HOP LAN4 LAN6
 router() {
@@ -85,10 +80,10 @@ topology_up() {
 	for ns in hA rA T rB hB; do
 		ns_add "$ns"
 	done
-	link hA lan0 rA lan0
-	link rA wan0 T a0
-	link T b0 rB wan0
-	link rB lan0 hB lan0
+	lan2lan_link hA lan0 rA lan0
+	lan2lan_link rA wan0 T a0
+	lan2lan_link T b0 rB wan0
+	lan2lan_link rB lan0 hB lan0
 	at T sysctl -qw net.ipv4.ip_forward=1 net.ipv4.icmp_ratelimit=0
 	at T ip addr add 172.16.1.2/30 dev a0
 	at T ip addr add 172.16.2.1/30 dev b0
