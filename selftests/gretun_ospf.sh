@@ -55,8 +55,10 @@ bird_stop() {
 
 # learned NS PREFIX: the kernel has a route to PREFIX that bird put there.
 learned() {
-	at "$1" ip route show proto bird "$2" | grep -q . ||
-		at "$1" ip -6 route show proto bird "$2" | grep -q .
+	local family=-4
+
+	case $2 in *:*) family=-6 ;; esac
+	at "$1" ip "$family" route show proto bird "$2" | grep -q .
 }
 
 # all_learned: each router has the other LAN, in both families.
@@ -82,12 +84,11 @@ show_birds() {
 	done
 }
 
+log "--- OSPF learns each LAN through the tunnel"
+check "no route to the other LAN before OSPF" none_learned
 bird_start rA 10.255.0.1
 bird_start rB 10.255.0.2
 on_exit bird_stop
-
-log "--- OSPF learns each LAN through the tunnel"
-check "no route to the other LAN before OSPF" none_learned
 check "both routers learn the other LAN, IPv4 and IPv6" wait_for 60 all_learned
 show_birds
 check "ping hA -> hB over learned routes" ping4 hA "$HOST_B4" 3
