@@ -357,24 +357,8 @@ check_eq "the other routes did not change" \
 log "--- the drop monitor names the reason"
 TRACING=/sys/kernel/tracing
 [ -e "$TRACING/events" ] || mount -t tracefs nodev "$TRACING" 2>/dev/null
-# trace_drops FAMILY: "REASON FUNCTION" for each packet freed in gre_tun
-# while FAMILY is sent. The tracepoint prints the freeing function as a
-# bare address: a stack trace per event names it.
-trace_drops() {
-	local ev=$TRACING/events/skb/kfree_skb
-
-	echo >"$TRACING/trace"
-	echo stacktrace >"$ev/trigger"
-	echo 1 >"$ev/enable"
-	ask a send veth0 "$1"
-	wait_for 10 grep -q '=> gretun_' "$TRACING/trace"
-	sleep 0.5
-	echo 0 >"$ev/enable"
-	echo '!stacktrace' >"$ev/trigger"
-	# shellcheck disable=SC2016 # awk's own fields
-	awk '/reason: / { r = $NF } /=> gretun_/ && r { print r, $2; r = "" }' \
-		"$TRACING/trace"
-}
+# trace_drops FAMILY: gretun_drops while FAMILY is sent.
+trace_drops() { gretun_drops '=> gretun_' ask a send veth0 "$1"; }
 if [ -e "$TRACING/events/skb/kfree_skb" ]; then
 	check_output "no tunnel: freed by gre_tun as NO_SOCKET" '^NO_SOCKET gretun_' \
 		trace_drops trace-notunnel

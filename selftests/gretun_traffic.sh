@@ -213,23 +213,12 @@ check_output "and delivered on b's gt0" 'gretun-ethertype-test' \
 	bash -c "tcpdump -r '$TMP/inner.pcap' -A 2>/dev/null"
 
 log "--- the drop monitor sees why"
-# The tracepoint prints the dropping function as a bare address: a stack
-# trace per drop names it. Each drop: its reason and the first gretun frame.
-TRACE=/sys/kernel/tracing
-[ -e "$TRACE/events/skb/kfree_skb" ] || mount -t tracefs nodev "$TRACE"
-EVENT=$TRACE/events/skb/kfree_skb
-echo >"$TRACE/trace"
-echo stacktrace >"$EVENT/trigger"
-echo 1 >"$EVENT/enable"
-inject --key 999
-inject --flags 0x4000
-inject --csum bad
-wait_for 10 grep -q 'reason: SKB_CSUM' "$TRACE/trace"
-echo 0 >"$EVENT/enable"
-echo '!stacktrace' >"$EVENT/trigger"
-# shellcheck disable=SC2016 # awk's own fields
-awk '/reason: / { r = $NF } /=> gretun_/ && r { print r, $2; r = "" }' \
-	"$TRACE/trace" >"$TMP/drops"
+inject_junk() {
+	inject --key 999
+	inject --flags 0x4000
+	inject --csum bad
+}
+gretun_drops 'reason: SKB_CSUM' inject_junk >"$TMP/drops"
 check_output "no tunnel for the key: NO_SOCKET in gretun_rcv" \
 	'^NO_SOCKET gretun_rcv' cat "$TMP/drops"
 check_output "a routing bit: INVALID_PROTO in gretun_rcv" \

@@ -140,6 +140,29 @@ reason() {
 	at "$1" ethtool -S "$2" | awk -v f="$3:" '$1 == f { print $2 }'
 }
 
+# gretun_drops WAIT_RE CMD...: run CMD with the kfree_skb tracepoint on,
+# until the trace matches WAIT_RE (10 s at most); print "REASON FUNCTION"
+# for each packet freed in gre_tun meanwhile. The tracepoint prints the
+# freeing function as a bare address: a stack trace per event names it.
+gretun_drops() {
+	local trace=/sys/kernel/tracing re=$1
+	local ev=$trace/events/skb/kfree_skb
+
+	shift
+	[ -e "$ev" ] || mount -t tracefs nodev "$trace"
+	echo >"$trace/trace"
+	echo stacktrace >"$ev/trigger"
+	echo 1 >"$ev/enable"
+	"$@" >/dev/null
+	wait_for 10 grep -Eq "$re" "$trace/trace"
+	sleep 0.5
+	echo 0 >"$ev/enable"
+	echo '!stacktrace' >"$ev/trigger"
+	# shellcheck disable=SC2016 # awk's own fields
+	awk '/reason: / { r = $NF } /=> gretun_/ && r { print r, $2; r = "" }' \
+		"$trace/trace"
+}
+
 # wait_for SECONDS CMD...: poll until CMD succeeds.
 wait_for() {
 	local deadline=$((SECONDS + $1))
