@@ -176,7 +176,8 @@ guest() {
 	echo clear >/sys/kernel/debug/kmemleak
 	dmesg -C
 
-	GRETUN_TEST_TIMEOUT=${GRETUN_TEST_TIMEOUT:-3600} \
+	# KASAN and lockdep under TCG: everything takes about five times longer.
+	GRETUN_TEST_TIMEOUT=${GRETUN_TEST_TIMEOUT:-3600} GRETUN_TIME_SCALE=5 \
 		GRETUN_KO=$results/module/gre_tun.ko \
 		"$REPO/selftests/run_all.sh" "$results" "$@" || rc=$?
 	echo "check-debug: suite finished" >/dev/kmsg

@@ -18,8 +18,9 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lan2lan.sh"
 
 LAN2LAN_MIDDLE_MTU=1400
-# A black hole stalls TCP for good: a minute is plenty either way.
-TRANSFER_TIMEOUT=60
+# A black hole stalls TCP for good: a minute is plenty either way (on
+# a kernel GRETUN_TIME_SCALE times slower, that many minutes).
+TRANSFER_TIMEOUT=$((60 * ${GRETUN_TIME_SCALE:-1}))
 
 check "module loads" gretun_load
 lan2lan_transit_up

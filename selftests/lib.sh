@@ -163,9 +163,10 @@ gretun_drops() {
 		"$trace/trace"
 }
 
-# wait_for SECONDS CMD...: poll until CMD succeeds.
+# wait_for SECONDS CMD...: poll until CMD succeeds. The bound is for a
+# kernel GRETUN_TIME_SCALE times slower than usual (a debug kernel).
 wait_for() {
-	local deadline=$((SECONDS + $1))
+	local deadline=$((SECONDS + $1 * ${GRETUN_TIME_SCALE:-1}))
 
 	shift
 	until "$@" >/dev/null 2>&1; do
