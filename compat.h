@@ -10,6 +10,11 @@
 
 #include <linux/netdevice.h>
 
+/* skb_gso_segment() moved from netdevice.h to its own header in 6.4. */
+#ifdef GRETUN_HAVE_NET_GSO_H
+#include <net/gso.h>
+#endif
+
 /*
  * Lockless transmit moved from the NETIF_F_LLTX feature bit to the
  * dev->lltx flag; the feature bit is gone from kernels that have the flag.

@@ -83,6 +83,7 @@ struct gretun_parms {
 	u8 tos;
 	bool pmtudisc;
 	bool ignore_df;
+	u32 gen;		/* which configuration: see gretun_route_cache */
 	struct rcu_head rcu;
 };
 
@@ -136,6 +137,31 @@ static const char gretun_stat_names[GRETUN_NUM_STATS][ETH_GSTRING_LEN] = {
 	[GRETUN_ICMP_ERR_RELAYED]	= "icmp_err_relayed",
 };
 
+/*
+ * The outer route of the last packet sent: a lookup per packet costs more
+ * than the rest of transmit. An entry serves one configuration and one
+ * TOS, until routing changes (dst_check). Transmit uses the route without
+ * taking a reference of its own: a replaced route is freed only after RCU
+ * readers are done, and whatever keeps a packet longer (a qdisc, a
+ * neighbour queue) takes one.
+ */
+struct gretun_route_cache {
+	seqlock_t lock;			/* writers: transmit, or RTNL to reset */
+	struct rtable *rt;		/* holds a reference */
+	__be32 saddr;
+	u32 gen;			/* gretun_parms.gen it was found for */
+	u8 tos;
+};
+
+/* Packets numbered and waiting to be sent in order: see gretun_seq_append() */
+struct gretun_seq_tx {
+	spinlock_t lock;		/* guards all below */
+	u32 next;			/* the next packet's number */
+	bool sending;			/* a CPU or the work item sends the line */
+	struct sk_buff_head line;
+	struct work_struct work;
+};
+
 struct gretun {
 	struct net_device *dev;
 	struct net *net;		/* where outer packets live */
@@ -143,8 +169,8 @@ struct gretun {
 	struct hlist_node snode;	/* in gretun_net.senders, under RTNL */
 	struct gretun_parms __rcu *parms;
 	struct gro_cells gro_cells;
-	spinlock_t tx_seq_lock;		/* numbers and sends in order */
-	u32 tx_seq;
+	struct gretun_route_cache route;
+	struct gretun_seq_tx seq;
 	atomic_t err_relays;		/* see gretun_note_error() */
 	unsigned long err_until;	/* jiffies */
 	unsigned int auto_mtu;		/* the MTU we last chose; another is the user's */
@@ -682,6 +708,71 @@ static struct rtable *gretun_route(struct net *net,
 	return ip_route_output_key(net, fl4);
 }
 
+/* The cached route for these parameters and TOS, still valid, or NULL. */
+static struct rtable *gretun_route_cached(struct gretun_route_cache *c,
+					  const struct gretun_parms *p, u8 tos,
+					  __be32 *saddr)
+{
+	struct rtable *rt;
+	unsigned int seq;
+	bool hit;
+
+	do {
+		seq = read_seqbegin(&c->lock);
+		rt = c->rt;
+		*saddr = c->saddr;
+		hit = rt && c->gen == p->gen && c->tos == tos;
+	} while (read_seqretry(&c->lock, seq));
+	return hit && dst_check(&rt->dst, 0) ? rt : NULL;
+}
+
+/* Replace the cached route; the cache takes over the reference to @rt. */
+static void gretun_route_cache_set(struct gretun_route_cache *c,
+				   struct rtable *rt, __be32 saddr, u32 gen,
+				   u8 tos)
+{
+	struct rtable *old;
+
+	write_seqlock_bh(&c->lock);
+	old = c->rt;
+	c->rt = rt;
+	c->saddr = saddr;
+	c->gen = gen;
+	c->tos = tos;
+	write_sequnlock_bh(&c->lock);
+	if (old)
+		ip_rt_put(old);
+}
+
+static void gretun_route_cache_reset(struct gretun_route_cache *c)
+{
+	gretun_route_cache_set(c, NULL, 0, 0, 0);
+}
+
+/*
+ * The outer route for a packet, and the source address it leaves with
+ * (local any: the one the route chose). The caller may use it without a
+ * reference until it leaves the RCU read side.
+ */
+static struct rtable *gretun_outer_route(struct gretun *t,
+					 const struct gretun_parms *p, u8 tos,
+					 __be32 *saddr)
+{
+	struct flowi4 fl4;
+	struct rtable *rt;
+
+	tos &= IPTOS_TOS_MASK;
+	rt = gretun_route_cached(&t->route, p, tos, saddr);
+	if (likely(rt))
+		return rt;
+	rt = gretun_route(t->net, p, tos, &fl4);
+	if (IS_ERR(rt))
+		return rt;
+	*saddr = fl4.saddr;
+	gretun_route_cache_set(&t->route, rt, fl4.saddr, p->gen, tos);
+	return rt;
+}
+
 /* ---------------------------------------------------------------------
  * 4. ICMP errors about our outer packets
  *
@@ -857,8 +948,103 @@ static __be16 gretun_outer_df(const struct gretun_parms *p,
 	return ip_hdr(skb)->frag_off & htons(IP_DF);
 }
 
-static int gretun_push_hdr(struct gretun *t, const struct gretun_parms *p,
-			   struct sk_buff *skb, unsigned int headroom)
+/*
+ * Drop a packet given to the tunnel: count it under its reason, in the
+ * standard counter closest to it, and tell the drop monitor why.
+ */
+static void gretun_tx_drop(struct gretun *t, struct sk_buff *skb,
+			   enum gretun_stat stat)
+{
+	enum skb_drop_reason reason = SKB_DROP_REASON_NOT_SPECIFIED;
+	struct net_device *dev = t->dev;
+
+	switch (stat) {
+	case GRETUN_TX_BAD_INNER:
+		reason = SKB_DROP_REASON_HDR_TRUNC;
+		break;
+	case GRETUN_TX_NO_ROUTE:
+		DEV_STATS_INC(dev, tx_carrier_errors);
+		reason = SKB_DROP_REASON_IP_OUTNOROUTES;
+		break;
+	case GRETUN_TX_LOOP:
+	case GRETUN_TX_SEQ_BUSY:
+		DEV_STATS_INC(dev, collisions);
+		break;
+	case GRETUN_TX_TOO_BIG:
+		reason = SKB_DROP_REASON_PKT_TOO_BIG;
+		break;
+	default:
+		DEV_STATS_INC(dev, tx_dropped);
+		reason = SKB_DROP_REASON_NOMEM;
+		break;
+	}
+	gretun_count(t, stat);
+	DEV_STATS_INC(dev, tx_errors);
+	kfree_skb_reason(skb, reason);
+}
+
+/* What the outer packet is made of: computed once for a packet and its
+ * segments.
+ */
+struct gretun_outer {
+	struct rtable *rt;	/* no reference: valid in this RCU section */
+	__be32 saddr;
+	__be32 daddr;
+	u8 tos;
+	u8 ttl;
+	__be16 df;
+	bool xnet;		/* the outer packet leaves our namespace */
+};
+
+/*
+ * Ask the stack's GRE segmentation to cut a GSO packet after it has been
+ * encapsulated (per segment, with a GRE checksum when asked for), and mark
+ * where the inner headers start; what iptunnel_xmit() and the drop
+ * monitor count as the packet.
+ */
+static int gretun_prepare_offloads(struct sk_buff *skb,
+				   const struct gretun_parms *p)
+{
+	int err;
+
+	err = iptunnel_handle_offloads(skb, p->oflags & GRETUN_F_CSUM ?
+					    SKB_GSO_GRE_CSUM : SKB_GSO_GRE);
+	if (err)
+		return err;
+	skb_set_inner_protocol(skb, skb->protocol);
+	return 0;
+}
+
+/*
+ * The GRE checksum, RFC 2784: over the GRE header and payload. A GSO
+ * packet gets it per segment from the segmentation. When the inner
+ * checksum is itself left to the device, ours follows from the headers
+ * alone (local checksum offload); otherwise the device, or the stack
+ * before it, fills it in as it would a TCP checksum.
+ */
+static void gretun_set_csum(struct sk_buff *skb, struct gre_base_hdr *greh)
+{
+	__sum16 *csum = (__sum16 *)(greh + 1);
+
+	*csum = 0;
+	if (skb_is_gso(skb))
+		return;
+	if (skb->ip_summed == CHECKSUM_PARTIAL) {
+		*csum = csum_fold(lco_csum(skb));
+		return;
+	}
+	skb->ip_summed = CHECKSUM_PARTIAL;
+	skb->csum_start = skb_transport_header(skb) - skb->head;
+	skb->csum_offset = sizeof(*greh);
+}
+
+/*
+ * Push the GRE header. The sequence number and the checksum over it
+ * come later, in gretun_seal_hdr(): a sequenced packet gets its number
+ * only when it takes its place in line.
+ */
+static int gretun_push_hdr(const struct gretun_parms *p, struct sk_buff *skb,
+			   unsigned int headroom)
 {
 	int len = gretun_hdr_len(p->oflags);
 	__be16 proto = skb->protocol;
@@ -869,36 +1055,84 @@ static int gretun_push_hdr(struct gretun *t, const struct gretun_parms *p,
 		return -ENOMEM;
 
 	greh = skb_push(skb, len);
+	skb_reset_transport_header(skb);
 	greh->flags = gretun_flags_to_wire(p->oflags);
 	greh->protocol = proto;
 	opt = (__be32 *)(greh + 1);
 	if (p->oflags & GRETUN_F_CSUM)
-		*opt++ = 0;
+		opt++;
 	if (p->oflags & GRETUN_F_KEY)
-		*opt++ = cpu_to_be32(p->okey);
-	if (p->oflags & GRETUN_F_SEQ)
-		*opt = cpu_to_be32(t->tx_seq++);
-	if (p->oflags & GRETUN_F_CSUM)
-		*(__sum16 *)(greh + 1) = csum_fold(skb_checksum(skb, 0,
-								 skb->len, 0));
+		*opt = cpu_to_be32(p->okey);
 	return 0;
 }
 
-/*
- * Push our header and hand the packet to IP, which consumes skb and rt;
- * on an error both are still the caller's.
- */
-static int gretun_send(struct gretun *t, const struct gretun_parms *p,
-		       struct sk_buff *skb, struct rtable *rt,
-		       const struct flowi4 *fl4, u8 tos, u8 ttl, __be16 df)
+/* The number, then the checksum that covers it. */
+static void gretun_seal_hdr(const struct gretun_parms *p, struct sk_buff *skb,
+			    u32 seq)
 {
-	struct net_device *dev = t->dev;
+	struct gre_base_hdr *greh = (struct gre_base_hdr *)skb_transport_header(skb);
 
-	if (gretun_push_hdr(t, p, skb, LL_RESERVED_SPACE(rt->dst.dev) +
+	if (p->oflags & GRETUN_F_SEQ)
+		*(__be32 *)((u8 *)greh + gretun_hdr_len(p->oflags) - 4) =
+			cpu_to_be32(seq);
+	if (p->oflags & GRETUN_F_CSUM)
+		gretun_set_csum(skb, greh);
+}
+
+/*
+ * Put the outer IPv4 header on. The route goes without a reference (see
+ * gretun_route_cache). DF packets are atomic datagrams whose ID nobody
+ * reads (RFC 6864): they get none rather than a draw from the shared ID
+ * generator.
+ */
+static void gretun_push_ip(struct sk_buff *skb, const struct gretun_outer *o)
+{
+	struct iphdr *iph;
+
+	skb_scrub_packet(skb, o->xnet);
+	skb_clear_hash_if_not_l4(skb);
+	skb_dst_set_noref(skb, &o->rt->dst);
+	memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
+
+	iph = skb_push(skb, sizeof(*iph));
+	skb_reset_network_header(skb);
+	iph->version = 4;
+	iph->ihl = sizeof(*iph) >> 2;
+	iph->tos = o->tos;
+	iph->frag_off = ip_mtu_locked(&o->rt->dst) ? 0 : o->df;
+	iph->ttl = o->ttl;
+	iph->protocol = IPPROTO_GRE;
+	iph->saddr = o->saddr;
+	iph->daddr = o->daddr;
+	if (iph->frag_off)
+		iph->id = 0;
+	else
+		__ip_select_ident(dev_net(o->rt->dst.dev), iph,
+				  skb_shinfo(skb)->gso_segs ?: 1);
+}
+
+/* Send a finished packet; counted as the inner bytes it carries. */
+static void gretun_ip_out(struct gretun *t, struct sk_buff *skb)
+{
+	int len = skb->len - skb_inner_network_offset(skb);
+	int err;
+
+	err = ip_local_out(dev_net(skb_dst(skb)->dev), NULL, skb);
+	iptunnel_xmit_stats(t->dev, net_xmit_eval(err) ? 0 : len);
+}
+
+/*
+ * Encapsulate, all but the sequence number and checksum. On an error skb
+ * is still the caller's.
+ */
+static int gretun_encap(const struct gretun_parms *p, struct sk_buff *skb,
+			const struct gretun_outer *o)
+{
+	if (gretun_prepare_offloads(skb, p) ||
+	    gretun_push_hdr(p, skb, LL_RESERVED_SPACE(o->rt->dst.dev) +
 			    sizeof(struct iphdr)))
 		return -ENOMEM;
-	iptunnel_xmit(NULL, rt, skb, fl4->saddr, fl4->daddr, IPPROTO_GRE, tos,
-		      ttl, df, !net_eq(t->net, dev_net(dev)));
+	gretun_push_ip(skb, o);
 	return 0;
 }
 
@@ -908,51 +1142,183 @@ static int gretun_send(struct gretun *t, const struct gretun_parms *p,
  * first: past a few levels that is a loop, and the stack must not grow.
  */
 static DEFINE_PER_CPU(unsigned int, gretun_xmit_depth);
-/* sequenced sends this CPU is inside of, and how often a nested one
- * tries for its turn; see gretun_send_in_order()
+
+static void gretun_send(struct gretun *t, const struct gretun_parms *p,
+			struct sk_buff *skb, const struct gretun_outer *o)
+{
+	if (gretun_encap(p, skb, o)) {
+		gretun_tx_drop(t, skb, GRETUN_TX_NO_MEM);
+		return;
+	}
+	gretun_seal_hdr(p, skb, 0);
+	gretun_ip_out(t, skb);
+}
+
+/* ---------------------------------------------------------------------
+ * Sequenced transmit
+ *
+ * An RFC 2890 receiver drops a packet numbered below one it has already
+ * seen, so numbers must reach the wire in the order they were given, with
+ * several CPUs transmitting at once, and without making them wait for
+ * each other's sends. Each CPU encapsulates its packets itself; under a
+ * short lock it numbers them and appends them to the tunnel's line. The
+ * CPU that finds nobody sending becomes the sender: it sends the line in
+ * order, its own packets and whatever others append meanwhile, then
+ * hands on. After a budget it passes the rest to a work item, so that no
+ * CPU is kept sending for others without end.
+ *
+ * A packet waiting in line may be sent after its own CPU has left the
+ * RCU read side: it holds a reference to its route. It also carries how
+ * deeply nested its transmit was, so that a routing loop through
+ * sequenced tunnels still ends at the nesting limit.
  */
-static DEFINE_PER_CPU(unsigned int, gretun_seq_held);
-#define GRETUN_NESTED_TRIES	1000
+
+/* numbered packets waiting; more are dropped, as from a full queue */
+#define GRETUN_SEQ_LINE_MAX	1024
+/* packets one sender sends before it hands on */
+#define GRETUN_SEQ_BUDGET	256
+
+struct gretun_seq_cb {
+	struct inet_skb_parm ip;	/* IPCB: IP reads it on the way out */
+	unsigned int depth;		/* gretun_xmit_depth of its transmit */
+};
+
+static struct gretun_seq_cb *gretun_seq_cb(struct sk_buff *skb)
+{
+	BUILD_BUG_ON(sizeof(struct gretun_seq_cb) >
+		     sizeof_field(struct sk_buff, cb));
+	return (struct gretun_seq_cb *)skb->cb;
+}
+
+/* Send the packet at the nesting depth it came with. */
+static void gretun_seq_out(struct gretun *t, struct sk_buff *skb)
+{
+	unsigned int depth = __this_cpu_read(gretun_xmit_depth);
+
+	__this_cpu_write(gretun_xmit_depth, gretun_seq_cb(skb)->depth);
+	gretun_ip_out(t, skb);
+	__this_cpu_write(gretun_xmit_depth, depth);
+}
+
+/* The caller is the sender: send the line, within budget. */
+static void gretun_seq_send_line(struct gretun *t)
+{
+	struct gretun_seq_tx *q = &t->seq;
+	int budget = GRETUN_SEQ_BUDGET;
+	struct sk_buff_head batch;
+	struct sk_buff *skb;
+
+	__skb_queue_head_init(&batch);
+	spin_lock(&q->lock);
+	while (!skb_queue_empty(&q->line)) {
+		if (budget <= 0) {
+			/* the rest leaves this CPU's RCU read side */
+			skb_queue_walk(&q->line, skb)
+				skb_dst_force(skb);
+			spin_unlock(&q->lock);
+			queue_work(system_wq, &q->work);
+			return;
+		}
+		skb_queue_splice_init(&q->line, &batch);
+		spin_unlock(&q->lock);
+		while ((skb = __skb_dequeue(&batch))) {
+			gretun_seq_out(t, skb);
+			budget--;
+		}
+		spin_lock(&q->lock);
+	}
+	q->sending = false;
+	spin_unlock(&q->lock);
+}
+
+static void gretun_seq_work(struct work_struct *work)
+{
+	struct gretun *t = container_of(work, struct gretun, seq.work);
+
+	local_bh_disable();
+	rcu_read_lock();
+	gretun_seq_send_line(t);
+	rcu_read_unlock();
+	local_bh_enable();
+}
+
+/* Number the packets in @built, append them, and send if nobody is. */
+static void gretun_seq_append(struct gretun *t, const struct gretun_parms *p,
+			      struct sk_buff_head *built)
+{
+	struct gretun_seq_tx *q = &t->seq;
+	struct sk_buff_head full;
+	struct sk_buff *skb;
+	bool sender;
+
+	__skb_queue_head_init(&full);
+	spin_lock(&q->lock);
+	sender = !q->sending;
+	while ((skb = __skb_dequeue(built))) {
+		if (skb_queue_len(&q->line) >= GRETUN_SEQ_LINE_MAX) {
+			__skb_queue_tail(&full, skb);
+			continue;
+		}
+		gretun_seal_hdr(p, skb, q->next++);
+		/* another CPU sends it, maybe after our RCU read side */
+		if (!sender)
+			skb_dst_force(skb);
+		__skb_queue_tail(&q->line, skb);
+	}
+	q->sending = true;
+	spin_unlock(&q->lock);
+
+	while ((skb = __skb_dequeue(&full)))
+		gretun_tx_drop(t, skb, GRETUN_TX_SEQ_BUSY);
+	if (sender)
+		gretun_seq_send_line(t);
+}
 
 /*
- * An RFC 2890 receiver drops a packet numbered below one it has already
- * seen, so numbers must reach the wire in the order they were given: with
- * several CPUs transmitting at once, number and send under one lock.
- *
- * A sequenced send nested in another one on this CPU could wait for a
- * lock that another CPU holds while that CPU waits for the lock this one
- * holds: on a routing loop between sequenced tunnels, a deadlock. Such a
- * send therefore tries a bounded number of times, which is plenty when
- * the holder is just sending, and drops the packet otherwise. A send that
- * holds no other such lock simply waits.
+ * A GSO packet for a sequenced tunnel is cut here, not after
+ * encapsulation: the stack's GRE segmentation would copy one number into
+ * every segment. Returns the segments, or NULL when @skb was dropped.
  */
-static int gretun_send_in_order(struct gretun *t, const struct gretun_parms *p,
-				struct sk_buff *skb, struct rtable *rt,
-				const struct flowi4 *fl4, u8 tos, u8 ttl,
-				__be16 df)
+static struct sk_buff *gretun_segment(struct gretun *t, struct sk_buff *skb)
 {
-	int err, tries = 0;
+	struct sk_buff *segs;
 
-	if (!__this_cpu_read(gretun_seq_held)) {
-		spin_lock(&t->tx_seq_lock);
-	} else {
-		while (!spin_trylock(&t->tx_seq_lock)) {
-			if (++tries == GRETUN_NESTED_TRIES)
-				goto busy;
-			cpu_relax();
-		}
+	if (!skb_is_gso(skb))
+		return skb;
+	segs = skb_gso_segment(skb, t->dev->features & ~NETIF_F_GSO_MASK);
+	if (IS_ERR(segs)) {
+		gretun_tx_drop(t, skb, GRETUN_TX_NO_MEM);
+		return NULL;
 	}
+	if (!segs)
+		return skb;
+	consume_skb(skb);
+	return segs;
+}
 
-	__this_cpu_inc(gretun_seq_held);
-	err = gretun_send(t, p, skb, rt, fl4, tos, ttl, df);
-	__this_cpu_dec(gretun_seq_held);
-	spin_unlock(&t->tx_seq_lock);
-	return err;
+static void gretun_send_in_order(struct gretun *t, const struct gretun_parms *p,
+				 struct sk_buff *skb,
+				 const struct gretun_outer *o)
+{
+	unsigned int depth = __this_cpu_read(gretun_xmit_depth);
+	struct sk_buff *segs, *next;
+	struct sk_buff_head built;
 
-busy:
-	net_warn_ratelimited("%s: nested sequenced send found the tunnel busy, dropping: routing loop?\n",
-			     t->dev->name);
-	return -EDEADLK;
+	segs = gretun_segment(t, skb);
+	if (!segs)
+		return;
+
+	__skb_queue_head_init(&built);
+	skb_list_walk_safe(segs, skb, next) {
+		skb_mark_not_on_list(skb);
+		if (gretun_encap(p, skb, o)) {
+			gretun_tx_drop(t, skb, GRETUN_TX_NO_MEM);
+			continue;
+		}
+		gretun_seq_cb(skb)->depth = depth;
+		__skb_queue_tail(&built, skb);
+	}
+	gretun_seq_append(t, p, &built);
 }
 
 /*
@@ -994,51 +1360,12 @@ static int gretun_fit_path(struct sk_buff *skb, const struct gretun_parms *p,
 	return 0;
 }
 
-/*
- * Drop a packet given to the tunnel: count it under its reason, in the
- * standard counter closest to it, and tell the drop monitor why.
- */
-static void gretun_tx_drop(struct gretun *t, struct sk_buff *skb,
-			   enum gretun_stat stat)
-{
-	enum skb_drop_reason reason = SKB_DROP_REASON_NOT_SPECIFIED;
-	struct net_device *dev = t->dev;
-
-	switch (stat) {
-	case GRETUN_TX_BAD_INNER:
-		reason = SKB_DROP_REASON_HDR_TRUNC;
-		break;
-	case GRETUN_TX_NO_ROUTE:
-		DEV_STATS_INC(dev, tx_carrier_errors);
-		reason = SKB_DROP_REASON_IP_OUTNOROUTES;
-		break;
-	case GRETUN_TX_LOOP:
-	case GRETUN_TX_SEQ_BUSY:
-		DEV_STATS_INC(dev, collisions);
-		break;
-	case GRETUN_TX_TOO_BIG:
-		reason = SKB_DROP_REASON_PKT_TOO_BIG;
-		break;
-	default:
-		DEV_STATS_INC(dev, tx_dropped);
-		reason = SKB_DROP_REASON_NOMEM;
-		break;
-	}
-	gretun_count(t, stat);
-	DEV_STATS_INC(dev, tx_errors);
-	kfree_skb_reason(skb, reason);
-}
-
 static netdev_tx_t gretun_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct gretun *t = netdev_priv(dev);
 	const struct gretun_parms *p = rcu_dereference_bh(t->parms);
 	enum gretun_stat stat;
-	struct flowi4 fl4;
-	struct rtable *rt;
-	__be16 df;
-	u8 tos, ttl;
-	int err;
+	struct gretun_outer o;
 
 	skb_reset_network_header(skb);
 	stat = GRETUN_TX_BAD_INNER;
@@ -1047,49 +1374,38 @@ static netdev_tx_t gretun_xmit(struct sk_buff *skb, struct net_device *dev)
 	stat = GRETUN_TX_NO_ROUTE;
 	if (!p->remote)
 		goto drop;
-	tos = gretun_outer_tos(p, skb);
-	rt = gretun_route(t->net, p, tos, &fl4);
-	if (IS_ERR(rt))
+	o.tos = gretun_outer_tos(p, skb);
+	o.rt = gretun_outer_route(t, p, o.tos, &o.saddr);
+	if (IS_ERR(o.rt))
 		goto drop;
 
 	/* a route back into this tunnel, or tunnels nested too deep */
 	stat = GRETUN_TX_LOOP;
-	if (rt->dst.dev == dev)
-		goto drop_rt;
+	if (o.rt->dst.dev == dev)
+		goto drop;
 	if (__this_cpu_read(gretun_xmit_depth) >= GRETUN_MAX_DEPTH) {
 		net_warn_ratelimited("%s: tunnels nested %d deep, dropping: routing loop?\n",
 				     dev->name, GRETUN_MAX_DEPTH + 1);
-		goto drop_rt;
+		goto drop;
 	}
 
-	ttl = gretun_outer_ttl(p, skb, rt);
-	df = gretun_outer_df(p, skb);
+	o.daddr = p->remote;
+	o.ttl = gretun_outer_ttl(p, skb, o.rt);
+	o.df = gretun_outer_df(p, skb);
+	o.xnet = !net_eq(t->net, dev_net(dev));
 	stat = GRETUN_TX_TOO_BIG;
-	if (gretun_fit_path(skb, p, rt, &df))
-		goto drop_rt;
+	if (gretun_fit_path(skb, p, o.rt, &o.df))
+		goto drop;
 	gretun_relay_error(t, skb);
-
-	/*
-	 * The inner headers are where the network header is now: what
-	 * iptunnel_xmit() counts as the bytes sent. No offload is asked
-	 * for yet, so this also makes the checksum state plain.
-	 */
-	stat = GRETUN_TX_NO_MEM;
-	if (iptunnel_handle_offloads(skb, 0))
-		goto drop_rt;
 
 	__this_cpu_inc(gretun_xmit_depth);
 	if (p->oflags & GRETUN_F_SEQ)
-		err = gretun_send_in_order(t, p, skb, rt, &fl4, tos, ttl, df);
+		gretun_send_in_order(t, p, skb, &o);
 	else
-		err = gretun_send(t, p, skb, rt, &fl4, tos, ttl, df);
+		gretun_send(t, p, skb, &o);
 	__this_cpu_dec(gretun_xmit_depth);
-	if (!err)
-		return NETDEV_TX_OK;
-	stat = err == -EDEADLK ? GRETUN_TX_SEQ_BUSY : GRETUN_TX_NO_MEM;
+	return NETDEV_TX_OK;
 
-drop_rt:
-	ip_rt_put(rt);
 drop:
 	gretun_tx_drop(t, skb, stat);
 	return NETDEV_TX_OK;
@@ -1101,7 +1417,13 @@ drop:
 
 static void gretun_uninit(struct net_device *dev)
 {
-	gretun_unhash(netdev_priv(dev));
+	struct gretun *t = netdev_priv(dev);
+
+	gretun_unhash(t);
+	/* no transmit runs now: only the work item may still send */
+	cancel_work_sync(&t->seq.work);
+	__skb_queue_purge(&t->seq.line);
+	gretun_route_cache_reset(&t->route);
 }
 
 static int gretun_get_iflink(const struct net_device *dev)
@@ -1166,6 +1488,14 @@ static void gretun_free_priv(struct net_device *dev)
 	kfree(rcu_dereference_protected(t->parms, 1));
 }
 
+/*
+ * The stack hands us TCP super-packets and leaves checksums to us: GRE
+ * segmentation and checksum offload (gretun_prepare_offloads) pass both
+ * on to the underlay, or do them there in software, once per segment.
+ */
+#define GRETUN_FEATURES	(NETIF_F_SG | NETIF_F_FRAGLIST | NETIF_F_HIGHDMA | \
+			 NETIF_F_HW_CSUM | NETIF_F_GSO_SOFTWARE)
+
 static void gretun_setup(struct net_device *dev)
 {
 	dev->netdev_ops = &gretun_netdev_ops;
@@ -1179,7 +1509,8 @@ static void gretun_setup(struct net_device *dev)
 		   gretun_hdr_len(0);
 	dev->min_mtu = ETH_MIN_MTU;
 	dev->max_mtu = GRETUN_MAX_MTU;
-	dev->features |= NETIF_F_SG | NETIF_F_FRAGLIST | NETIF_F_HIGHDMA;
+	dev->features |= GRETUN_FEATURES;
+	dev->hw_features |= GRETUN_FEATURES;
 	gretun_compat_set_lltx(dev);
 	netif_keep_dst(dev);
 	dev->needs_free_netdev = true;
@@ -1542,7 +1873,10 @@ static int gretun_newlink(struct net *src_net, struct net_device *dev,
 
 	t->dev = dev;
 	t->net = src_net;
-	spin_lock_init(&t->tx_seq_lock);
+	seqlock_init(&t->route.lock);
+	spin_lock_init(&t->seq.lock);
+	__skb_queue_head_init(&t->seq.line);
+	INIT_WORK(&t->seq.work, gretun_seq_work);
 	spin_lock_init(&t->rx_seq_lock);
 	RCU_INIT_POINTER(t->parms, p);
 	gretun_apply_to_dev(dev, p);
@@ -1587,7 +1921,9 @@ static void gretun_replace_parms(struct gretun *t, struct gretun_parms *p)
 		gretun_unhash(t);
 		synchronize_net();
 	}
+	p->gen = old->gen + 1;
 	rcu_assign_pointer(t->parms, p);
+	gretun_route_cache_reset(&t->route);
 	if (hlist_unhashed(&t->hnode))
 		gretun_hash(t);
 
@@ -1824,6 +2160,7 @@ static void gretun_underlay_gone(struct net_device *under)
 		    t->dev->reg_state != NETREG_REGISTERED)
 			continue;
 		netif_carrier_off(t->dev);
+		gretun_route_cache_reset(&t->route);
 		netdev_info(t->dev, "underlay %s went away: sending nothing until dev is set again or cleared\n",
 			    under->name);
 	}

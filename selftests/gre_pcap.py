@@ -7,8 +7,9 @@
 The GRE checksum is recomputed here, independently of the kernel. Other
 packets are skipped, or with -a printed as "other ethertype=0x86dd" or
 "other ipv4 proto=6". With -s, each GRE line starts with the outer
-addresses and length: "192.0.2.1>192.0.2.2 len=112 ttl=64 ...".
-Usage: gre_pcap.py [-a] [-s] FILE
+addresses and length: "192.0.2.1>192.0.2.2 len=112 ttl=64 ...", and with
+-i it ends with the outer IP ID: "... id=0".
+Usage: gre_pcap.py [-a] [-s] [-i] FILE
 """
 import struct
 import sys
@@ -16,6 +17,7 @@ import sys
 from gre_wire import ones_complement_sum
 
 ETH_P_IP = 0x0800
+SHOW_ID = False
 
 
 def link_payload(linktype, frame):
@@ -64,6 +66,8 @@ def describe(ip):
         opt += 4
     if flags & 0x1000:
         out.append("seq=%d" % struct.unpack("!I", gre[opt:opt + 4])[0])
+    if SHOW_ID:
+        out.append("id=%d" % struct.unpack("!H", ip[4:6])[0])
     return " ".join(out)
 
 
@@ -71,7 +75,9 @@ def main():
     args = sys.argv[1:]
     show_all = "-a" in args
     show_addresses = "-s" in args
-    args = [a for a in args if a not in ("-a", "-s")]
+    global SHOW_ID
+    SHOW_ID = "-i" in args
+    args = [a for a in args if a not in ("-a", "-s", "-i")]
     data = open(args[0], "rb").read()
     endian = "<" if data[:4] == b"\xd4\xc3\xb2\xa1" else ">"
     linktype = struct.unpack(endian + "I", data[20:24])[0]

@@ -3,8 +3,8 @@
 #
 # Recursion: routes that send a tunnel's own outer packets back into the
 # tunnel, directly or through another tunnel (also with sequence numbers,
-# which serialise sending), must end in a counted drop, not a hang, a
-# stack overflow or a splat. Tunnels nested on purpose (GRE in GRE) still
+# whose packets wait in line and are sent later), must end in a counted
+# drop at the nesting limit, not a hang, a stack overflow or a splat. Tunnels nested on purpose (GRE in GRE) still
 # work.
 #
 #   ns a                                       ns b
@@ -48,7 +48,7 @@ for opts in "" "seq" "key 5 seq csum"; do
 	check "the loop's drops are counted ($(drops_in_loop))" \
 		test "$(drops_in_loop)" -ge 3
 	check_output "and named in dmesg" \
-		"gre_tun: gt[01]: (tunnels nested 5 deep|nested sequenced send found the tunnel busy)" \
+		"gre_tun: gt[01]: tunnels nested 5 deep" \
 		bash -c "dmesg | tail -n 50"
 	check "the namespace still answers" at a ping -c 1 -W 2 -q 192.0.2.2
 done

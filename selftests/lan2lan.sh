@@ -167,36 +167,3 @@ lan2lan_static_routes() {
 	lan2lan_cmd rB ip -6 route add "$LAN_A6" dev gt0
 }
 
-listening() { at "$1" ss -Htln "sport = :$2" | grep -q .; }
-
-# transfer FROM TO ADDR FILE: send FILE from FROM to a listener on TO
-# (both families), and compare what arrived. Says which step failed.
-# A slow kernel (KASAN under TCG) can take seconds to start socat.
-transfer() {
-	local from=$1 to=$2 addr=$3 file=$4 port=$((5000 + RANDOM % 1000)) pid
-	local limit=${TRANSFER_TIMEOUT:-300}
-
-	rm -f "$TMP/received"
-	spawn "$to" socat -u "TCP6-LISTEN:$port,reuseaddr,ipv6only=0" \
-		"CREATE:$TMP/received"
-	pid=$SPAWNED
-	if ! wait_for 30 listening "$to" "$port"; then
-		echo "no listener on $to port $port after 30 s"
-		kill "$pid" 2>/dev/null
-		wait "$pid"
-		return 1
-	fi
-	if ! timeout "$limit" ip netns exec "$(ns_name "$from")" socat -u \
-		"OPEN:$file" "TCP:$addr:$port"; then
-		echo "$from -> $to not done after $limit s:" \
-			"$(stat -c %s "$TMP/received" 2>/dev/null || echo 0) bytes arrived"
-		kill "$pid" 2>/dev/null
-		wait "$pid"
-		return 1
-	fi
-	wait "$pid" || return 1
-	[ "$(sha256sum <"$file")" = "$(sha256sum <"$TMP/received")" ] || {
-		echo "$from -> $to: what arrived differs from what was sent"
-		return 1
-	}
-}

@@ -175,6 +175,41 @@ wait_for() {
 	done
 }
 
+# listening NS PORT: a TCP listener is up on PORT in NS.
+listening() { at "$1" ss -Htln "sport = :$2" | grep -q .; }
+
+# transfer FROM TO ADDR FILE: send FILE from FROM to a listener on TO
+# (both families), and compare what arrived. Says which step failed.
+# A slow kernel (KASAN under TCG) can take seconds to start socat.
+transfer() {
+	local from=$1 to=$2 addr=$3 file=$4 port=$((5000 + RANDOM % 1000)) pid
+	local limit=${TRANSFER_TIMEOUT:-300}
+
+	rm -f "$TMP/received"
+	spawn "$to" socat -u "TCP6-LISTEN:$port,reuseaddr,ipv6only=0" \
+		"CREATE:$TMP/received"
+	pid=$SPAWNED
+	if ! wait_for 30 listening "$to" "$port"; then
+		echo "no listener on $to port $port after 30 s"
+		kill "$pid" 2>/dev/null
+		wait "$pid"
+		return 1
+	fi
+	if ! timeout "$limit" ip netns exec "$(ns_name "$from")" socat -u \
+		"OPEN:$file" "TCP:$addr:$port"; then
+		echo "$from -> $to not done after $limit s:" \
+			"$(stat -c %s "$TMP/received" 2>/dev/null || echo 0) bytes arrived"
+		kill "$pid" 2>/dev/null
+		wait "$pid"
+		return 1
+	fi
+	wait "$pid" || return 1
+	[ "$(sha256sum <"$file")" = "$(sha256sum <"$TMP/received")" ] || {
+		echo "$from -> $to: what arrived differs from what was sent"
+		return 1
+	}
+}
+
 gretun_loaded() { [ -d /sys/module/gre_tun ]; }
 
 gretun_load() {
@@ -302,10 +337,12 @@ pair_down() {
 ping4() { at "$1" ping -c "${3:-1}" -i 0.2 -W 2 -q "$2"; }
 ping6() { at "$1" ping -6 -c "${3:-1}" -i 0.2 -W 2 -q "$2"; }
 
-# capture_start NS DEV FILE: tcpdump GRE arriving on DEV until capture_stop.
+# capture_start NS DEV FILE [in|out]: tcpdump GRE arriving on DEV (or
+# leaving it) until capture_stop.
 capture_start() {
 	rm -f "$3"
-	spawn "$1" tcpdump --immediate-mode -i "$2" -Q in -n -U -w "$3" ip proto 47
+	spawn "$1" tcpdump --immediate-mode -B 32768 -i "$2" -Q "${4:-in}" -n -U -w "$3" \
+		ip proto 47
 	CAPTURE_PID=$SPAWNED
 	wait_for 5 test -s "$3"
 }
