@@ -12,6 +12,8 @@
 #                   network (part of make check too)
 # make check-debug  the test suite on a KASAN + lockdep + kmemleak + UBSAN
 #                   kernel, built once and cached (root; slow: see README)
+# make bench        gretun against ip_gre and plain routing in one guest:
+#                   medians, ratios, CSV and chart in .results/bench/
 # make lint         W=1, sparse, checkpatch, shellcheck and the plugin's ABI
 # make clean
 
@@ -31,7 +33,7 @@ IP_LIB_DIR ?= /usr/lib/$(MULTIARCH)/ip
 PLUGIN := iproute2/link_gretun.so
 PLUGIN_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter -fPIC -I.
 
-all: module plugin selftests/gretun_nl
+all: module plugin selftests/gretun_nl selftests/gretun_rr
 
 kdir:
 	@if [ -z "$(KDIR)" ]; then \
@@ -66,6 +68,9 @@ check:
 interop: all
 	./scripts/interop.sh
 
+bench:
+	./scripts/bench.sh
+
 check-debug:
 	./scripts/debug-kernel.sh check
 
@@ -74,9 +79,13 @@ lint: kdir $(PLUGIN)
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
-	rm -f $(PLUGIN) selftests/gretun_nl
+	rm -f $(PLUGIN) selftests/gretun_nl selftests/gretun_rr
 
-.PHONY: all kdir module plugin install demo check interop check-debug lint clean
+.PHONY: all kdir module plugin install demo check interop bench check-debug lint \
+	clean
 
 selftests/gretun_nl: selftests/gretun_nl.c gre_tun.h
 	$(CC) -O2 -Wall -Wextra -D_GNU_SOURCE -o $@ $<
+
+selftests/gretun_rr: selftests/gretun_rr.c
+	$(CC) -O2 -Wall -Wextra -o $@ $<

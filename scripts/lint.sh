@@ -24,6 +24,8 @@ fi
 step "selftest helper with -Wall -Wextra -Werror"
 gcc -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -o selftests/gretun_nl \
 	selftests/gretun_nl.c || fail "gretun_nl"
+gcc -O2 -Wall -Wextra -Werror -o selftests/gretun_rr selftests/gretun_rr.c ||
+	fail "gretun_rr"
 
 step "checkpatch"
 checkpatch() {

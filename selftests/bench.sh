@@ -1,0 +1,187 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make bench`, the guest's side: gretun against the kernel's ip_gre and
+# against plain routing, side by side in one boot. Two namespaces over a
+# veth pair (lib.sh's topology); each round measures, in turn, plain
+# routing between the underlay addresses, ip_gre (loaded, measured,
+# unloaded: only one GRE module can hold IPPROTO_GRE) and gretun, each
+# tunnel plain and with `key seq csum`:
+#   tcp   iperf3, one TCP stream, bits/s received
+#   udp   iperf3, 64-byte UDP datagrams, packets/s received
+#   rr    gretun_rr, TCP request/response, transactions/s
+# Then gretun again beside 10,000 other tunnels, and the slab memory a
+# tunnel costs, ours and ip_gre's. Rows go to RESULTS/bench.csv as
+# round,mode,options,metric,value; scripts/bench-report.py reads them.
+# With BENCH_PROFILE=1, a CPU profile of TCP through each driver and
+# option set (perf, every CPU) goes to RESULTS/profile-MODE-OPTIONS.txt.
+#
+# usage: bench.sh RESULTS [ROUNDS [SECONDS]]
+
+# shellcheck source=selftests/lib.sh
+source "$(dirname "$0")/lib.sh"
+
+RESULTS=$1
+ROUNDS=${2:-5}
+SECS=${3:-5}
+CSV=$RESULTS/bench.csv
+SCALE_N=${BENCH_SCALE_N:-10000}
+MEM_N=${BENCH_MEM_N:-1000}
+
+# options for ip link add, by name (ip_gre's spelling is ours too)
+declare -A OPTIONS=([plain]="" [kseqcsum]="key 1 seq csum")
+
+echo "round,mode,options,metric,value" >"$CSV"
+row() { echo "$*" | tr ' ' , >>"$CSV"; }
+
+# iperf3 -J: what the receiver got, from the client's report
+tcp_rate() {
+	at a iperf3 -c "$1" -t "$SECS" -J |
+		jq -e '.end.sum_received.bits_per_second | floor'
+}
+
+udp_rate() {
+	at a iperf3 -c "$1" -u -b 0 -l 64 -t "$SECS" -J |
+		jq -e '.end.sum | (.packets - .lost_packets) / .seconds | floor'
+}
+
+rr_rate() {
+	local pid rate
+
+	spawn b gretun_rr server 7000
+	pid=$SPAWNED
+	sleep 0.5
+	rate=$(at a gretun_rr client "$1" 7000 "$SECS")
+	wait "$pid" || return 1
+	echo "$rate"
+}
+
+# measure ROUND MODE OPTIONS ADDR: the three rates, one row each
+measure() {
+	local round=$1 mode=$2 opts=$3 addr=$4 metric value
+
+	for metric in tcp udp rr; do
+		if value=$("${metric}_rate" "$addr") && [ -n "$value" ]; then
+			row "$round" "$mode" "$opts" "$metric" "$value"
+			pass "round $round $mode $opts $metric: $value"
+		else
+			fail "round $round $mode $opts $metric: no measurement"
+		fi
+	done
+}
+
+# tunnels KIND OPTIONS: gt0 both sides, IPv4 inside
+tunnels() {
+	# shellcheck disable=SC2086 # options are words
+	at a ip link add gt0 type "$1" local 192.0.2.1 remote 192.0.2.2 $2
+	# shellcheck disable=SC2086
+	at b ip link add gt0 type "$1" local 192.0.2.2 remote 192.0.2.1 $2
+	at a ip addr add 10.9.0.1/30 dev gt0
+	at b ip addr add 10.9.0.2/30 dev gt0
+	at a ip link set gt0 up
+	at b ip link set gt0 up
+}
+
+gre_load() { modprobe ip_gre; }
+gre_unload() { rmmod ip_gre gre; }
+
+# run_tunnel ROUND MODE KIND: load, measure each option set, unload
+run_tunnel() {
+	local round=$1 mode=$2 kind=$3 opts
+
+	"${mode}_load"
+	for opts in plain kseqcsum; do
+		tunnels "$kind" "${OPTIONS[$opts]}"
+		measure "$round" "$mode" "$opts" 10.9.0.2
+		pair_down
+	done
+	"${mode}_unload"
+}
+
+slab_bytes() {
+	local f
+
+	for f in /sys/kernel/slab/*/shrink; do
+		echo 1 >"$f" 2>/dev/null
+	done
+	awk 'NR > 2 { total += $2 * $4 } END { printf "%d\n", total }' /proc/slabinfo
+}
+
+# many NS KIND N: N tunnels in NS, keys 1000 and up, not gt0's
+many() {
+	local ns=$1 kind=$2 n=$3 i
+
+	for i in $(seq 1 "$n"); do
+		echo "link add m$i type $kind local 192.0.2.1 remote 198.18.$((i / 250)).$((i % 250 + 1)) key $((1000 + i))"
+	done >"$TMP/many.batch"
+	at "$ns" ip -batch "$TMP/many.batch"
+}
+
+# memory_per_tunnel MODE KIND: slab bytes per tunnel, in a fresh namespace
+memory_per_tunnel() {
+	local mode=$1 kind=$2 before after
+
+	"${mode}_load"
+	ns_add m
+	before=$(slab_bytes)
+	many m "$kind" "$MEM_N"
+	after=$(slab_bytes)
+	row 0 "$mode" plain mem_per_tunnel $(((after - before) / MEM_N))
+	pass "$mode: $(((after - before) / MEM_N)) bytes of slab a tunnel"
+	ip netns del "$(ns_name m)"
+	"${mode}_unload"
+}
+
+underlay_up
+spawn b iperf3 -s
+wait_for 10 listening b 5201 || fail "iperf3 server listens"
+
+for round in $(seq 1 "$ROUNDS"); do
+	log "--- round $round of $ROUNDS"
+	measure "$round" plain plain 192.0.2.2
+	run_tunnel "$round" gre gre
+	run_tunnel "$round" gretun gretun
+done
+
+# profile MODE KIND: where the CPUs spend a TCP stream, per option set
+profile() {
+	local mode=$1 kind=$2 opts data
+
+	"${mode}_load"
+	for opts in plain kseqcsum; do
+		tunnels "$kind" "${OPTIONS[$opts]}"
+		data=$TMP/perf.data
+		at a iperf3 -c 10.9.0.2 -t $((SECS + 2)) >/dev/null &
+		sleep 1
+		perf record -q -a -g -e cpu-clock -o "$data" -- sleep "$SECS" \
+			>/dev/null 2>&1
+		wait
+		perf report -i "$data" --stdio --no-children --sort sym \
+			--percent-limit 0.5 2>/dev/null | grep -v '^$' |
+			head -n 400 >"$RESULTS/profile-$mode-$opts.txt"
+		check "profile of $mode $opts" test -s "$RESULTS/profile-$mode-$opts.txt"
+		pair_down
+	done
+	"${mode}_unload"
+}
+
+if [ "${BENCH_PROFILE:-0}" = 1 ]; then
+	log "--- profiles"
+	profile gre gre
+	profile gretun gretun
+fi
+
+log "--- gretun beside $SCALE_N other tunnels"
+gretun_load
+tunnels gretun ""
+measure 0 gretun plain 10.9.0.2
+many a gretun "$SCALE_N"
+check_eq "$SCALE_N other tunnels" "$((SCALE_N + 1))" \
+	"$(at a ip -d -j link show type gretun | jq length)"
+measure 0 gretun-scaled plain 10.9.0.2
+pair_down
+gretun_unload
+
+log "--- slab memory a tunnel costs ($MEM_N tunnels)"
+memory_per_tunnel gre gre
+memory_per_tunnel gretun gretun
