@@ -100,8 +100,8 @@ def chart(med, rounds, path):
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
-        print("no python3-matplotlib: no chart", file=sys.stderr)
-        return
+        sys.exit("bench-report: no chart without Debian's python3-matplotlib "
+                 "(scripts/install-deps.sh installs it)")
     fig, axes = plt.subplots(1, len(METRICS), figsize=(14, 4.5))
     for ax, (metric, (label, unit, scale)) in zip(axes, METRICS.items()):
         names, values, errs = [], [], []

@@ -44,6 +44,6 @@ vng_exec "$RESULTS" "env BENCH_PROFILE=${BENCH_PROFILE:-0} \
 BENCH_SCALE_N=${BENCH_SCALE_N:-10000} BENCH_MEM_N=${BENCH_MEM_N:-1000} \
 $REPO/selftests/bench.sh $RESULTS ${BENCH_ROUNDS:-5} ${BENCH_SECS:-5}" |
 	tee "$RESULTS/guest.log"
-python3 "$REPO/scripts/bench-report.py" "$RESULTS" | tee "$RESULTS/report.txt"
+"$REPO/scripts/bench-report.py" "$RESULTS" | tee "$RESULTS/report.txt"
 # the guest's own checks: every measurement made, kernel healthy
 grep -q '^# bench: [0-9]* checks, 0 failed' "$RESULTS/guest.log"

@@ -34,24 +34,32 @@ declare -A OPTIONS=([plain]="" [kseqcsum]="key 1 seq csum")
 echo "round,mode,options,metric,value" >"$CSV"
 row() { echo "$*" | tr ' ' , >>"$CSV"; }
 
+# Each measurement is bounded: a lost server or peer fails it, never
+# hangs the run.
+LIMIT=$((SECS + 30))
+
 # iperf3 -J: what the receiver got, from the client's report
 tcp_rate() {
-	at a iperf3 -c "$1" -t "$SECS" -J |
+	at a timeout "$LIMIT" iperf3 -c "$1" -t "$SECS" -J |
 		jq -e '.end.sum_received.bits_per_second | floor'
 }
 
 udp_rate() {
-	at a iperf3 -c "$1" -u -b 0 -l 64 -t "$SECS" -J |
+	at a timeout "$LIMIT" iperf3 -c "$1" -u -b 0 -l 64 -t "$SECS" -J |
 		jq -e '.end.sum | (.packets - .lost_packets) / .seconds | floor'
 }
 
 rr_rate() {
 	local pid rate
 
-	spawn b gretun_rr server 7000
+	spawn b timeout "$LIMIT" gretun_rr server 7000
 	pid=$SPAWNED
-	sleep 0.5
-	rate=$(at a gretun_rr client "$1" 7000 "$SECS")
+	if ! wait_for 10 listening b 7000 ||
+		! rate=$(at a timeout "$LIMIT" gretun_rr client "$1" 7000 "$SECS"); then
+		kill "$pid" 2>/dev/null
+		wait "$pid"
+		return 1
+	fi
 	wait "$pid" || return 1
 	echo "$rate"
 }
@@ -151,7 +159,7 @@ profile() {
 	for opts in plain kseqcsum; do
 		tunnels "$kind" "${OPTIONS[$opts]}"
 		data=$TMP/perf.data
-		at a iperf3 -c 10.9.0.2 -t $((SECS + 2)) >/dev/null &
+		at a timeout "$LIMIT" iperf3 -c 10.9.0.2 -t $((SECS + 2)) >/dev/null &
 		sleep 1
 		perf record -q -a -g -e cpu-clock -o "$data" -- sleep "$SECS" \
 			>/dev/null 2>&1
