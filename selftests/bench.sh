@@ -161,13 +161,14 @@ profile() {
 		data=$TMP/perf.data
 		at a timeout "$LIMIT" iperf3 -c 10.9.0.2 -t $((SECS + 2)) >/dev/null &
 		sleep 1
-		# perf slows a TCG guest several-fold while it records
-		timeout $((SECS * 20 + 60)) perf record -q -a -g -e cpu-clock \
-			-o "$data" -- sleep "$SECS" >/dev/null 2>&1
+		# perf slows a TCG guest several-fold while it records, and
+		# may not stop on SIGTERM
+		timeout -k 10 $((SECS * 20 + 60)) perf record -q -a -F 499 \
+			-e cpu-clock -o "$data" -- sleep "$SECS" >/dev/null 2>&1
 		wait
-		perf report -i "$data" --stdio --no-children --sort sym \
-			--percent-limit 0.5 2>/dev/null | grep -v '^$' |
-			head -n 400 >"$RESULTS/profile-$mode-$opts.txt"
+		timeout -k 10 300 perf report -i "$data" --stdio --sort sym \
+			--percent-limit 0.3 2>/dev/null | grep -v '^$' |
+			head -n 200 >"$RESULTS/profile-$mode-$opts.txt"
 		check "profile of $mode $opts" test -s "$RESULTS/profile-$mode-$opts.txt"
 		pair_down
 	done

@@ -31,6 +31,9 @@ read -r p1 b1 < <(sends a gt0)
 avg=$(((b1 - b0) / (p1 - p0)))
 check "gt0 sent $((p1 - p0)) packets of $avg bytes on average: more than its MTU" \
 	test "$avg" -gt 3000
+check "the same over IPv6" transfer a b "[fd00:9::2]" "$TMP/data"
+read -r p2 b2 < <(sends a gt0)
+check "and as super-packets" test $(((b2 - b1) / (p2 - p1))) -gt 3000
 check_eq "nothing dropped on receive" 0 "$(counter b gt0 rx_errors)"
 pair_down
 
@@ -40,16 +43,30 @@ for ns in a b; do
 	at "$ns" ethtool -K veth0 tx off tso off gso off >/dev/null 2>&1
 done
 
+# b's veth merges what arrives (GRO, with NAPI): GRE packets merge there
+# unless they carry sequence numbers.
+at b ethtool -K veth0 gro on >/dev/null
+
 for opts in "csum" "key 7 seq csum"; do
 	log "--- checksums on the wire, $opts"
 	pair_up "$opts" "$opts"
-	capture_start b veth0 "$TMP/csum.pcap"
+	# what leaves a: after the underlay's own segmentation and checksums
+	# (b's GRO merges before its captures see anything)
+	capture_start a veth0 "$TMP/csum.pcap" out
+	read -r p0 b0 < <(echo "$(counter b gt0 rx_packets) $(counter b gt0 rx_bytes)")
 	check "8 MB of TCP arrive whole" transfer a b 10.9.0.2 "$TMP/data"
+	read -r p1 b1 < <(echo "$(counter b gt0 rx_packets) $(counter b gt0 rx_bytes)")
+	check "and over IPv6" transfer a b "[fd00:9::2]" "$TMP/data"
 	check "and ping" ping4 a 10.9.0.2 2
 	capture_stop
+	if [ "$opts" = csum ]; then
+		avg=$(((b1 - b0) / (p1 - p0)))
+		check "GRO merged GRE packets before b's gt0: $avg bytes on average" \
+			test "$avg" -gt 3000
+	fi
 	gre_pcap.py -s "$TMP/csum.pcap" >"$TMP/csum.txt"
-	check "over 5000 GRE packets captured ($(wc -l <"$TMP/csum.txt"))" \
-		test "$(wc -l <"$TMP/csum.txt")" -gt 5000
+	check "over 10000 GRE packets captured ($(wc -l <"$TMP/csum.txt"))" \
+		test "$(wc -l <"$TMP/csum.txt")" -gt 10000
 	check_eq "every one with a good checksum" "" \
 		"$(grep -v 'csum=ok' "$TMP/csum.txt" | head -n 3)"
 	check_eq "none larger than the underlay MTU" "" \
