@@ -999,8 +999,8 @@ struct gretun_outer {
 /*
  * Ask the stack's GRE segmentation to cut a GSO packet after it has been
  * encapsulated (per segment, with a GRE checksum when asked for), and mark
- * where the inner headers start; what iptunnel_xmit() and the drop
- * monitor count as the packet.
+ * where the inner headers start: what gretun_ip_out() counts as the bytes
+ * sent.
  */
 static int gretun_prepare_offloads(struct sk_buff *skb,
 				   const struct gretun_parms *p)

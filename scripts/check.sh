@@ -17,14 +17,9 @@ cd "$REPO"
 
 say() { printf 'check: %s\n' "$*"; }
 
-if [ "$(id -u)" = 0 ]; then
-	./scripts/install-deps.sh
-else
-	say "not root: not installing packages; the guest needs root anyway" >&2
-fi
-
 # shellcheck source=scripts/vm.sh
 source "$REPO/scripts/vm.sh"
+deps_install
 
 REL=$(guest_kernel)
 KDIR=/lib/modules/$REL/build

@@ -253,11 +253,9 @@ report() {
 check() {
 	local start rel
 
-	if [ "$(id -u)" = 0 ]; then
-		"$REPO/scripts/install-deps.sh"
-	else
-		say "not root: not installing packages; the guest needs root anyway" >&2
-	fi
+	# shellcheck source=scripts/vm.sh
+	source "$REPO/scripts/vm.sh"
+	deps_install
 	ensure_kernel
 	say "guest kernel $KREL"
 
@@ -266,8 +264,6 @@ check() {
 	make -s -C "$REPO" plugin selftests/gretun_nl
 	build_module
 
-	# shellcheck source=scripts/vm.sh
-	source "$REPO/scripts/vm.sh"
 	# Whether KVM works is the host's business: probe it with the
 	# installed kernel, as `make check` does, then boot ours.
 	if [ -z "${GRETUN_KVM:-}" ] && rel=$(guest_kernel 2>/dev/null); then

@@ -6,6 +6,16 @@
 # running one if it is installed with headers, else the newest such);
 # GRETUN_KVM=0|1 forces TCG or KVM (default: KVM if a probe boots on it).
 
+# deps_install: what the targets need (install-deps.sh) when we are root;
+# otherwise say so, with the caller's say(), and go on with what is there.
+deps_install() {
+	if [ "$(id -u)" = 0 ]; then
+		"$(dirname "${BASH_SOURCE[0]}")/install-deps.sh"
+	else
+		say "not root: not installing packages; the guest needs root anyway" >&2
+	fi
+}
+
 # A kernel we can boot and build against: image and headers of one release.
 guest_kernel() {
 	local rel

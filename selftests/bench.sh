@@ -106,15 +106,6 @@ run_tunnel() {
 	"${mode}_unload"
 }
 
-slab_bytes() {
-	local f
-
-	for f in /sys/kernel/slab/*/shrink; do
-		echo 1 >"$f" 2>/dev/null
-	done
-	awk 'NR > 2 { total += $2 * $4 } END { printf "%d\n", total }' /proc/slabinfo
-}
-
 # many NS KIND N: N tunnels in NS, keys 1000 and up, not gt0's
 many() {
 	local ns=$1 kind=$2 n=$3 i

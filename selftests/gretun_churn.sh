@@ -26,18 +26,6 @@ source "$(dirname "$0")/lib.sh"
 check "module loads" gretun_load
 underlay_up
 
-# slab_bytes: bytes of slab objects in use, all caches, after flushing
-# the per-CPU slabs so that freed objects count as free.
-slab_bytes() {
-	local f
-
-	for f in /sys/kernel/slab/*/shrink; do
-		echo 1 >"$f" 2>/dev/null
-	done
-	# shellcheck disable=SC2016 # awk's own fields
-	awk 'NR > 2 { total += $2 * $4 } END { printf "%d\n", total }' /proc/slabinfo
-}
-
 gretun_devices() {
 	at "$1" ip -j -d link show | jq -r '.[] | select(.linkinfo.info_kind == "gretun") | .ifname'
 }
