@@ -1175,7 +1175,7 @@ static void gretun_send(struct gretun *t, const struct gretun_parms *p,
 
 /* numbered packets waiting; more are dropped, as from a full queue */
 #define GRETUN_SEQ_LINE_MAX	1024
-/* packets one sender sends before it hands on */
+/* packets one sender sends before it hands on, checked between batches */
 #define GRETUN_SEQ_BUDGET	256
 
 struct gretun_seq_cb {
