@@ -14,7 +14,8 @@
 # tunnel costs, ours and ip_gre's. Rows go to RESULTS/bench.csv as
 # round,mode,options,metric,value; scripts/bench-report.py reads them.
 # With BENCH_PROFILE=1, a CPU profile of TCP through each driver and
-# option set (perf, every CPU) goes to RESULTS/profile-MODE-OPTIONS.txt.
+# option set (perf, every CPU) goes to RESULTS/profile-MODE-OPTIONS.data,
+# which scripts/bench.sh reads into .txt reports on the host.
 #
 # usage: bench.sh RESULTS [ROUNDS [SECONDS]]
 
@@ -142,25 +143,27 @@ for round in $(seq 1 "$ROUNDS"); do
 	run_tunnel "$round" gretun gretun
 done
 
-# profile MODE KIND: where the CPUs spend a TCP stream, per option set
+# profile NAME ADDR: perf samples every CPU while one TCP stream runs to
+# ADDR, into RESULTS/profile-NAME.data. perf starts iperf3 itself: its
+# own start takes seconds in a TCG guest and would eat a fixed window.
+# The host reads the samples (scripts/bench.sh): perf report crawls here.
 profile() {
-	local mode=$1 kind=$2 opts data
+	check "profile of $1" timeout -k 10 $((SECS * 20 + 60)) \
+		perf record -q -a -F 199 -e cpu-clock \
+		-o "$RESULTS/profile-$1.data" -- \
+		ip netns exec "$(ns_name a)" iperf3 -c "$2" -t "$SECS" >/dev/null
+}
+
+# profile_tunnel MODE KIND: a profile per option set, and the symbols
+# (modules included) that resolve them
+profile_tunnel() {
+	local mode=$1 kind=$2 opts
 
 	"${mode}_load"
+	cat /proc/kallsyms >"$RESULTS/kallsyms-$mode"
 	for opts in plain kseqcsum; do
 		tunnels "$kind" "${OPTIONS[$opts]}"
-		data=$TMP/perf.data
-		at a timeout "$LIMIT" iperf3 -c 10.9.0.2 -t $((SECS + 2)) >/dev/null &
-		sleep 1
-		# perf slows a TCG guest several-fold while it records, and
-		# may not stop on SIGTERM
-		timeout -k 10 $((SECS * 20 + 60)) perf record -q -a -F 499 \
-			-e cpu-clock -o "$data" -- sleep "$SECS" >/dev/null 2>&1
-		wait
-		timeout -k 10 300 perf report -i "$data" --stdio --sort sym \
-			--percent-limit 0.3 2>/dev/null | grep -v '^$' |
-			head -n 200 >"$RESULTS/profile-$mode-$opts.txt"
-		check "profile of $mode $opts" test -s "$RESULTS/profile-$mode-$opts.txt"
+		profile "$mode-$opts" 10.9.0.2
 		pair_down
 	done
 	"${mode}_unload"
@@ -168,8 +171,10 @@ profile() {
 
 if [ "${BENCH_PROFILE:-0}" = 1 ]; then
 	log "--- profiles"
-	profile gre gre
-	profile gretun gretun
+	cat /proc/kallsyms >"$RESULTS/kallsyms-plain"
+	profile plain-plain 192.0.2.2
+	profile_tunnel gre gre
+	profile_tunnel gretun gretun
 fi
 
 log "--- gretun beside $SCALE_N other tunnels"
