@@ -4,12 +4,19 @@
 # make KDIR=DIR     ... against another kernel build tree
 # make install      install both, so that `ip link add ... type gretun` works
 #                   (INSTALL_MOD_PATH= and DESTDIR= stage them elsewhere)
+# make uninstall    remove what make install put there
+# make dkms-install the module through DKMS (rebuilt for each new kernel),
+#                   and the plugin; make dkms-uninstall removes both
+# make deb          Debian packages gre-tun-dkms and gre-tun-iproute2, in
+#                   .results/deb/
 # make demo         the LAN-to-LAN scenario in a guest, narrated (root;
 #                   installs what it needs on Debian 12)
 # make check        the test suite, in a virtme-ng guest (root; installs what
 #                   it needs on Debian 12)
 # make interop      gretun and the kernel's ip_gre in two guests, on one
 #                   network (part of make check too)
+# make check-fresh  make demo and make check from nothing, in a minimal
+#                   Debian 12 root made with debootstrap (root; slow)
 # make check-debug  the test suite on a KASAN + lockdep + kmemleak + UBSAN
 #                   kernel, built once and cached (root; slow: see README)
 # make bench        gretun against ip_gre and plain routing in one guest:
@@ -27,6 +34,11 @@ KDIR ?= $(firstword $(wildcard $(RUNNING_KDIR)) \
 # The release the tree builds for, as module directories are named.
 KDIR_RELEASE = $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' \
 	$(KDIR)/include/generated/utsrelease.h)
+
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+MODULE_DIR = $(INSTALL_MOD_PATH)/lib/modules/$(KDIR_RELEASE)
+DKMS_SRC := /usr/src/gre-tun-$(VERSION)
+DKMS_FILES := Kbuild compat.h gre_tun.c gre_tun.h dkms.conf
 
 MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
 IP_LIB_DIR ?= /usr/lib/$(MULTIARCH)/ip
@@ -54,10 +66,32 @@ plugin: $(PLUGIN)
 $(PLUGIN): iproute2/link_gretun.c iproute2/ip_plugin.h gre_tun.h
 	$(CC) $(PLUGIN_CFLAGS) -shared -o $@ $<
 
+DEPMOD = depmod -a $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KDIR_RELEASE)
+
 install: all
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
-	depmod -a $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KDIR_RELEASE)
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=extra modules_install
+	$(DEPMOD)
 	install -D -m 0644 $(PLUGIN) $(DESTDIR)$(IP_LIB_DIR)/link_gretun.so
+
+uninstall: kdir
+	rm -f $(MODULE_DIR)/extra/gre_tun.ko $(MODULE_DIR)/extra/gre_tun.ko.*
+	$(DEPMOD)
+	rm -f $(DESTDIR)$(IP_LIB_DIR)/link_gretun.so
+
+dkms-install: $(PLUGIN)
+	rm -rf $(DKMS_SRC)
+	install -D -m 0644 -t $(DKMS_SRC) $(DKMS_FILES)
+	dkms add gre-tun/$(VERSION)
+	dkms install gre-tun/$(VERSION) $(if $(KDIR_RELEASE),-k $(KDIR_RELEASE))
+	install -D -m 0644 $(PLUGIN) $(DESTDIR)$(IP_LIB_DIR)/link_gretun.so
+
+dkms-uninstall:
+	dkms remove gre-tun/$(VERSION) --all || true
+	rm -rf $(DKMS_SRC)
+	rm -f $(DESTDIR)$(IP_LIB_DIR)/link_gretun.so
+
+deb:
+	./scripts/deb.sh
 
 demo:
 	./scripts/demo.sh
@@ -71,6 +105,9 @@ interop: all
 bench:
 	./scripts/bench.sh
 
+check-fresh:
+	./scripts/check-fresh.sh
+
 check-debug:
 	./scripts/debug-kernel.sh check
 
@@ -81,8 +118,8 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
 	rm -f $(PLUGIN) selftests/gretun_nl selftests/gretun_rr
 
-.PHONY: all kdir module plugin install demo check interop bench check-debug lint \
-	clean
+.PHONY: all kdir module plugin install uninstall dkms-install dkms-uninstall \
+	deb demo check check-fresh interop bench check-debug lint clean
 
 selftests/gretun_nl: selftests/gretun_nl.c gre_tun.h
 	$(CC) -O2 -Wall -Wextra -D_GNU_SOURCE -o $@ $<

@@ -33,7 +33,12 @@ say "$VNG_NOTE"
 
 rm -rf "$RESULTS"
 mkdir -p "$RESULTS"
-vng_exec "$RESULTS" "$REPO/selftests/run_all.sh $RESULTS ${GRETUN_TESTS:-}"
+# gretun_install.sh installs these in the guest
+DEB_OUT=$RESULTS/deb ./scripts/deb.sh
+# /usr, /etc and /var are overlays in the guest: installing there is
+# real for the tests and gone with the guest
+vng_exec "$RESULTS" "$REPO/selftests/run_all.sh $RESULTS ${GRETUN_TESTS:-}" \
+	--overlay-rwdir /usr --overlay-rwdir /etc --overlay-rwdir /var
 summaries=("$RESULTS/summary")
 
 # The wire-compatibility run needs two guests of its own; a run of chosen
