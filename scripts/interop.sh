@@ -30,10 +30,13 @@ port_free() { ! ss -Htln "sport = :$1" | grep -q .; }
 port=$((20000 + RANDOM % 20000))
 until port_free "$port"; do port=$((port + 1)); done
 
-# guest ROLE MAC NETDEV: boot one side, running interop.sh as ROLE.
+# guest ROLE MAC NETDEV: boot one side, running interop.sh as ROLE; a
+# guest that hangs whole is killed after GUEST_LIMIT seconds.
+GUEST_LIMIT=${INTEROP_GUEST_LIMIT:-1500}
 guest() {
+	VNG=(timeout -k 10 "$GUEST_LIMIT" "${VNG[@]}")
 	vng_exec "$RESULTS/$1" \
-		"INTEROP_ROLE=$1 INTEROP_DATA=$RESULTS/data INTEROP_MAC=$2 $REPO/selftests/run_all.sh $RESULTS/$1 interop.sh" \
+		"INTEROP_ROLE=$1 INTEROP_DATA=$RESULTS/data INTEROP_MAC=$2 INTEROP_FAULT=${INTEROP_FAULT:-} $REPO/selftests/run_all.sh $RESULTS/$1 interop.sh" \
 		--qemu-opts="-netdev socket,id=w0,$3 -device virtio-net-pci,netdev=w0,mac=$2"
 }
 
@@ -53,9 +56,40 @@ if port_free "$port"; then
 fi
 
 say "booting the gretun guest"
-guest gretun "$MAC_GRETUN" "connect=127.0.0.1:$port" 2>&1 | sed 's/^/gretun| /'
-wait "$gre_pid" || true
-sed 's/^/gre| /' "$RESULTS/gre.log"
+guest gretun "$MAC_GRETUN" "connect=127.0.0.1:$port" >"$RESULTS/gretun.log" 2>&1 &
+gretun_pid=$!
+
+# kill_tree PID: PID and everything it started (the guest's QEMU too)
+kill_tree() {
+	local child
+
+	for child in $(pgrep -P "$1"); do
+		kill_tree "$child"
+	done
+	kill "$1" 2>/dev/null || true
+}
+
+# The two sides end within seconds of each other (each waits for the
+# other's last step): once one guest is gone, the other gets LATE seconds
+# to finish, then it is stopped and the run fails, naming it.
+LATE=${INTEROP_LATE:-60}
+wait -n "$gre_pid" "$gretun_pid" || true
+for side in gre gretun; do
+	pid_var=${side}_pid
+	pid=${!pid_var}
+	for _ in $(seq 1 "$LATE"); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 1
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		say "FAIL: the $side guest was still running $LATE s after the other ended: stopping it"
+		kill_tree "$pid"
+	fi
+	wait "$pid" || true
+done
+for side in gretun gre; do
+	sed "s/^/$side| /" "$RESULTS/$side.log"
+done
 
 rc=0
 for side in gretun gre; do

@@ -25,7 +25,13 @@ NIC_MAC=${INTEROP_MAC:?INTEROP_MAC=the MAC of the wire of this guest}
 VARIANTS=(plain "key 1002" seq csum "key 1005 seq csum")
 # what the other side's packets must carry, per variant (gre_pcap.py)
 WIRE=("flags=- proto" "flags=K proto" "flags=S proto" "flags=C proto" "flags=CKS proto")
+READY_PORT=7998
 DONE_PORT=7999
+# Bounds: the other guest may boot minutes after this one on a busy
+# machine; once both are up, each step answers within seconds.
+PEER_BOOT_WAIT=${INTEROP_PEER_WAIT:-180}
+TUNNEL_WAIT=30
+PEER_DONE_WAIT=180
 
 case $ROLE in
 gretun) me=1 peer=2 kind=gretun ;;
@@ -67,10 +73,24 @@ on_exit stop_helpers
 listening() { ss -Htln "sport = :$1" | grep -q .; }
 check "transfer listeners up" wait_for 10 eval "listening 7001 && listening 7002"
 
-tunnels_up() {
-	local n opts
+# Fault injection, to prove a broken side fails the run fast and clearly:
+# INTEROP_FAULT=ROLE:slow:SECONDS delays ROLE's tunnels, ROLE:missing:N
+# leaves its gtN out.
+fault() {
+	local role what arg
 
+	IFS=: read -r role what arg <<<"${INTEROP_FAULT:-}"
+	[ "$role" = "$ROLE" ] && [ "$what" = "$1" ] && echo "$arg"
+}
+
+tunnels_up() {
+	local n opts delay
+
+	delay=$(fault slow) && log "INTEROP_FAULT: tunnels up in $delay s" &&
+		sleep "$delay"
 	for n in 1 2 3 4 5; do
+		[ "$(fault missing)" = "$n" ] &&
+			log "INTEROP_FAULT: no gt$n" && continue
 		opts=${VARIANTS[n - 1]}
 		[ "$opts" = plain ] && opts=
 		# shellcheck disable=SC2086 # options are words
@@ -84,9 +104,29 @@ tunnels_up() {
 check "five $kind tunnels up" tunnels_up
 ip -d link show type "$kind" | sed 's/^/# /'
 
-# The other guest may boot later than this one: wait for its tunnels.
-check "the other side answers through gt1" \
-	wait_for 240 ping -c 1 -W 1 "10.50.1.$peer"
+# Readiness: once all its tunnels are up, each side serves READY_PORT on
+# the wire (not through a tunnel); each waits for the other's, then for
+# every tunnel to answer. A side that never gets there ends the run here,
+# with the step named, rather than in the timeouts of every later check.
+socat -u "TCP-LISTEN:$READY_PORT,fork,reuseaddr" OPEN:/dev/null \
+	>/dev/null 2>&1 &
+READY=$!
+on_exit "kill $READY"
+peer_ready() { socat -u OPEN:/dev/null "TCP:172.31.0.${peer}1:$READY_PORT"; }
+tunnel_answers() { ping -c 1 -W 1 "10.50.$1.$peer"; }
+
+stop_early() {
+	fail "$ROLE side: $1 (stopping here)"
+	exit
+}
+wait_for "$PEER_BOOT_WAIT" peer_ready ||
+	stop_early "the other side was not ready within $PEER_BOOT_WAIT s"
+pass "the other side is ready"
+for n in 1 2 3 4 5; do
+	wait_for "$TUNNEL_WAIT" tunnel_answers "$n" ||
+		stop_early "gt$n: the other side did not answer within $TUNNEL_WAIT s"
+	pass "gt$n: the other side answers"
+done
 
 WANT=$(sha256sum <"$DATA" | cut -d' ' -f1)
 
@@ -179,7 +219,7 @@ done
 log "--- waiting for the other side to finish"
 socat -u "TCP-LISTEN:$DONE_PORT,reuseaddr" OPEN:/dev/null >/dev/null 2>&1 &
 DONE_LISTENER=$!
-check "the other side finished" \
-	wait_for 600 socat -u OPEN:/dev/null "TCP:10.50.1.$peer:$DONE_PORT"
+check "the other side finished (within $PEER_DONE_WAIT s of this one)" \
+	wait_for "$PEER_DONE_WAIT" socat -u OPEN:/dev/null "TCP:10.50.1.$peer:$DONE_PORT"
 check "the other side saw this one finish" \
 	wait_for 60 bash -c "! kill -0 $DONE_LISTENER 2>/dev/null"
