@@ -8,6 +8,9 @@
 # virtme-ng is not in bookworm; its trixie package is pure Python and its
 # dependencies are all in bookworm, so fetch just that .deb from trixie
 # using the machine's own apt source with only the suite changed.
+#
+# With --backports-kernel, also the newest kernel of bookworm-backports
+# (6.12 when written) with its headers, and print its release.
 set -eu
 
 DEBS="qemu-system-x86 linux-image-amd64 linux-headers-amd64 iproute2
@@ -71,6 +74,32 @@ install_virtme_ng() {
 	apt-get install -y -qq "$tmp"/virtme-ng_*.deb
 }
 
+# install_backports_kernel: the newest kernel image and its headers from
+# bookworm-backports, beside the stable ones (linux-image-amd64 stays on
+# bookworm's kernel). The backports index lives in a temporary list
+# directory: the machine's own apt state is left as it was.
+install_backports_kernel() {
+	local tmp pkg
+	local opts
+
+	tmp=$(mktemp -d)
+	# shellcheck disable=SC2064
+	trap "rm -rf '$tmp'" RETURN
+	mkdir -p "$tmp/lists/partial" "$tmp/parts"
+	cp /etc/apt/sources.list.d/*.sources "$tmp/parts/"
+	source_for_suite bookworm-backports >"$tmp/parts/backports.sources"
+	opts=(-o "Dir::Etc::SourceParts=$tmp/parts"
+		-o "Dir::State::Lists=$tmp/lists")
+	apt-get "${opts[@]}" update -qq
+	# the versioned package the backports meta-package points at
+	pkg=$(apt-cache "${opts[@]}" depends linux-image-amd64/bookworm-backports |
+		sed -n 's/^ *Depends: \(linux-image-[0-9].*-amd64\)$/\1/p' | head -n 1)
+	[ -n "$pkg" ] || { echo "install-deps: no kernel in bookworm-backports" >&2; return 1; }
+	DEBIAN_FRONTEND=noninteractive apt-get "${opts[@]}" install -y -qq \
+		"$pkg" "${pkg/linux-image-/linux-headers-}"
+	echo "${pkg#linux-image-}"
+}
+
 main() {
 	local need
 
@@ -85,6 +114,9 @@ main() {
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $need
 	fi
 	install_virtme_ng
+	if [ "${1:-}" = --backports-kernel ]; then
+		install_backports_kernel
+	fi
 }
 
 main "$@"

@@ -2,8 +2,8 @@
 # shellcheck shell=bash
 #
 # Booting guests with virtme-ng, shared by check.sh, interop.sh, demo.sh.
-# Environment: GRETUN_KERNEL=RELEASE picks the guest kernel (default: the
-# running one if it is installed with headers, else the newest such);
+# Environment: GRETUN_KERNEL=RELEASE (or =backports) picks the guest kernel
+# (default: the running one if installed with headers, else Debian's);
 # GRETUN_KVM=0|1 forces TCG or KVM (default: KVM if a probe boots on it).
 
 # deps_install: what the targets need (install-deps.sh) when we are root;
@@ -16,17 +16,37 @@ deps_install() {
 	fi
 }
 
-# A kernel we can boot and build against: image and headers of one release.
+# bootable RELEASE: an image to boot and headers to build against
+bootable() { [ -e "/boot/vmlinuz-$1" ] && [ -d "/lib/modules/$1/build" ]; }
+
+# The kernel linux-image-amd64 installs: Debian 12's own, even when a
+# newer one from backports sits beside it.
+stable_kernel() {
+	dpkg-query -W -f='${Depends}' linux-image-amd64 2>/dev/null |
+		sed -n 's/^linux-image-\([^ ,]*\).*/\1/p'
+}
+
+# guest_kernel: the release to boot and build for. GRETUN_KERNEL=RELEASE,
+# or =backports for the newest kernel of bookworm-backports (installed
+# if missing); by default the running kernel if bootable, else Debian's
+# stable one, else the newest bootable.
 guest_kernel() {
 	local rel
 
-	if [ -n "${GRETUN_KERNEL:-}" ]; then
+	case "${GRETUN_KERNEL:-}" in
+	backports)
+		"$(dirname "${BASH_SOURCE[0]}")/install-deps.sh" --backports-kernel |
+			tail -n 1
+		return
+		;;
+	?*)
 		echo "$GRETUN_KERNEL"
 		return
-	fi
-	for rel in "$(uname -r)" \
+		;;
+	esac
+	for rel in "$(uname -r)" "$(stable_kernel)" \
 		$(find /lib/modules -mindepth 1 -maxdepth 1 -printf '%f\n' | sort -rV); do
-		if [ -e "/boot/vmlinuz-$rel" ] && [ -d "/lib/modules/$rel/build" ]; then
+		if [ -n "$rel" ] && bootable "$rel"; then
 			echo "$rel"
 			return
 		fi
