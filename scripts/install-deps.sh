@@ -17,7 +17,7 @@ DEBS="qemu-system-x86 linux-image-amd64 linux-headers-amd64 iproute2
 iputils-ping iputils-tracepath traceroute tcpdump ethtool socat bird2 kmod
 make gcc sparse shellcheck python3 python3-scapy jq linux-source busybox-static
 flex bison bc libelf-dev xz-utils iperf3 python3-matplotlib linux-perf procps
-debootstrap dkms dh-dkms debhelper dpkg-dev"
+debootstrap dkms dh-dkms debhelper dpkg-dev git binutils"
 
 missing_debs() {
 	local p

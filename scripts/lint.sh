@@ -3,7 +3,8 @@
 #
 # `make lint`: the module must build without a warning under W=1 and
 # sparse, pass checkpatch, the plugin must need nothing `ip` does not
-# export, and the shell scripts must pass shellcheck.
+# export, every program the scripts call must come from install-deps.sh's
+# packages (or Debian's base), and the shell scripts must pass shellcheck.
 # Environment: KDIR (kernel build tree), PLUGIN (the built plugin).
 set -eu
 
@@ -56,6 +57,9 @@ missing=$(comm -23 \
 	<(nm -D --undefined-only "$PLUGIN" | awk '$1 == "U" && $2 !~ /@/ { print $2 }' | sort -u) \
 	<(nm -D --defined-only "$(command -v ip)" | awk '{ print $3 }' | sort -u))
 [ -z "$missing" ] || fail "ip does not export: $missing"
+
+step "every program the scripts call is installed by install-deps.sh"
+./scripts/deps-check.sh || fail "deps-check"
 
 step "shellcheck"
 shellcheck -x scripts/*.sh selftests/*.sh .ci/run || fail "shellcheck"
