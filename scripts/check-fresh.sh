@@ -24,11 +24,7 @@ say() { printf 'check-fresh: %s (%ds)\n' "$*" "$((SECONDS - START))"; }
 [ "$(id -u)" = 0 ] || { say "run me as root (debootstrap, chroot)" >&2; exit 1; }
 command -v debootstrap >/dev/null || "$REPO/scripts/install-deps.sh"
 
-# mirror: the URIs of this machine's main Debian source (not security)
-mirror=$(awk 'BEGIN { RS = "" } /URIs:/ && !/security/ {
-	for (i = 1; i <= NF; i++) if ($i == "URIs:") { print $(i + 1); exit } }' \
-	/etc/apt/sources.list.d/*.sources 2>/dev/null)
-[ -n "$mirror" ] || { say "no Debian source in /etc/apt/sources.list.d/*.sources" >&2; exit 1; }
+mirror=$("$REPO/scripts/install-deps.sh" --mirror)
 
 unmount_all() {
 	local m

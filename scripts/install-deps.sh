@@ -9,6 +9,7 @@
 # dependencies are all in bookworm, so fetch just that .deb from trixie
 # using the machine's own apt source with only the suite changed.
 #
+# With --mirror, only print this machine's Debian mirror (for debootstrap).
 # With --backports-kernel, also the newest kernel of bookworm-backports
 # (6.12 when written) with its headers, and print its release.
 set -eu
@@ -33,27 +34,48 @@ apt_update_once() {
 	APT_UPDATED=1
 }
 
-# Print a deb822 source entry for Debian's main archive, taken from this
-# machine's sources with the suite replaced by $1.
-source_for_suite() {
+# debian_source: "URI COMPONENTS" of this machine's Debian archive (not
+# the security one), from deb822 .sources files or one-line sources.list
+# (what a fresh install or debootstrap writes).
+debian_source() {
 	local f
+
 	for f in /etc/apt/sources.list.d/*.sources; do
 		[ -e "$f" ] || continue
-		awk -v suite="$1" '
-			BEGIN { RS = ""; FS = "\n" }
+		awk 'BEGIN { RS = ""; FS = "\n" }
 			/URIs:/ && !/security/ {
 				for (i = 1; i <= NF; i++) {
-					if ($i ~ /^Suites:/)
-						$i = "Suites: " suite
-					if ($i !~ /^#/)
-						print $i
+					if (sub(/^URIs: */, "", $i)) { split($i, u, " "); uri = u[1] }
+					if (sub(/^Components: */, "", $i)) comp = $i
 				}
+				print uri, comp
 				exit
-			}' "$f"
-		return
+			}' "$f" | grep . && return
 	done
-	echo "no deb822 apt source under /etc/apt/sources.list.d" >&2
+	cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
+		awk '$1 == "deb" && !/security/ {
+			i = 2
+			if ($i ~ /^\[/) { while ($i !~ /\]$/) i++; i++ }
+			line = $i
+			for (j = i + 2; j <= NF; j++) line = line " " $j
+			print line
+			exit
+		}' | grep . && return
+	echo "install-deps: no Debian apt source in /etc/apt" >&2
 	return 1
+}
+
+# source_for_suite SUITE: a deb822 entry for this machine's Debian archive
+# with the suite replaced.
+source_for_suite() {
+	local uri comp
+
+	read -r uri comp < <(debian_source) || return 1
+	printf 'Types: deb\nURIs: %s\nSuites: %s\nComponents: %s\n' \
+		"$uri" "$1" "${comp:-main}"
+	if [ -e /usr/share/keyrings/debian-archive-keyring.gpg ]; then
+		echo "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg"
+	fi
 }
 
 install_virtme_ng() {
@@ -103,6 +125,10 @@ install_backports_kernel() {
 main() {
 	local need
 
+	if [ "${1:-}" = --mirror ]; then
+		debian_source | cut -d' ' -f1
+		return
+	fi
 	if [ "$(id -u)" != 0 ]; then
 		echo "install-deps: run as root (apt-get needs it)" >&2
 		exit 1
