@@ -8,7 +8,8 @@
 # Environment: GRETUN_KERNEL=RELEASE picks the guest kernel (default: the
 # running one if it is installed with headers, else the newest such);
 # GRETUN_KVM=0|1 forces TCG or KVM (default: KVM if a probe boots on it);
-# GRETUN_TESTS="a.sh b.sh" runs only those, without the two-guest interop.
+# GRETUN_TESTS="a.sh b.sh" runs only those, without the two-guest interop;
+# GRETUN_IP=backports runs them with bookworm-backports' ip.
 set -eu
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -37,7 +38,13 @@ mkdir -p "$RESULTS"
 DEB_OUT=$RESULTS/deb ./scripts/deb.sh
 # /usr, /etc and /var are overlays in the guest: installing there is
 # real for the tests and gone with the guest
-vng_exec "$RESULTS" "$REPO/selftests/run_all.sh $RESULTS ${GRETUN_TESTS:-}" \
+# GRETUN_IP=backports: the tests use backports' ip (and our plugin in it)
+ip_dir=
+if [ "${GRETUN_IP:-}" = backports ]; then
+	ip_dir=$(./scripts/install-deps.sh --backports-ip | tail -n 1)
+	say "ip for the tests: $("$ip_dir/ip" -V)"
+fi
+vng_exec "$RESULTS" "env GRETUN_IP_DIR=$ip_dir $REPO/selftests/run_all.sh $RESULTS ${GRETUN_TESTS:-}" \
 	--overlay-rwdir /usr --overlay-rwdir /etc --overlay-rwdir /var
 summaries=("$RESULTS/summary")
 

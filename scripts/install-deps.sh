@@ -11,7 +11,9 @@
 #
 # With --mirror, only print this machine's Debian mirror (for debootstrap).
 # With --backports-kernel, also the newest kernel of bookworm-backports
-# (6.12 when written) with its headers, and print its release.
+# (6.12 when written) with its headers, and print its release. With
+# --backports-ip, backports' iproute2 unpacked under /var/cache/gre_tun
+# (the system's ip stays), and print where.
 set -eu
 
 DEBS="qemu-system-x86 linux-image-amd64 linux-headers-amd64 iproute2
@@ -83,6 +85,7 @@ install_virtme_ng() {
 
 	command -v vng >/dev/null && return
 	tmp=$(mktemp -d)
+	chmod 755 "$tmp" # apt downloads as _apt
 	# shellcheck disable=SC2064
 	trap "rm -rf '$tmp'" RETURN
 	mkdir -p "$tmp/lists/partial" "$tmp/parts"
@@ -105,6 +108,7 @@ install_backports_kernel() {
 	local opts
 
 	tmp=$(mktemp -d)
+	chmod 755 "$tmp" # apt downloads as _apt
 	# shellcheck disable=SC2064
 	trap "rm -rf '$tmp'" RETURN
 	mkdir -p "$tmp/lists/partial" "$tmp/parts"
@@ -120,6 +124,33 @@ install_backports_kernel() {
 	DEBIAN_FRONTEND=noninteractive apt-get "${opts[@]}" install -y -qq \
 		"$pkg" "${pkg/linux-image-/linux-headers-}"
 	echo "${pkg#linux-image-}"
+}
+
+# install_backports_ip: bookworm-backports' iproute2, unpacked beside the
+# system's (which stays), for testing the plugin against a newer ip;
+# prints the directory holding that ip.
+install_backports_ip() {
+	local tmp dir=/var/cache/gre_tun/iproute2-backports
+	local opts
+
+	if [ -x "$dir/ip" ]; then
+		echo "$dir"
+		return
+	fi
+	tmp=$(mktemp -d)
+	chmod 755 "$tmp" # apt downloads as _apt
+	# shellcheck disable=SC2064
+	trap "rm -rf '$tmp'" RETURN
+	mkdir -p "$tmp/lists/partial" "$tmp/parts" "$tmp/x" "$dir"
+	cp /etc/apt/sources.list.d/*.sources "$tmp/parts/" 2>/dev/null || true
+	source_for_suite bookworm-backports >"$tmp/parts/backports.sources"
+	opts=(-o "Dir::Etc::SourceParts=$tmp/parts"
+		-o "Dir::State::Lists=$tmp/lists")
+	apt-get "${opts[@]}" update -qq
+	(cd "$tmp" && apt-get "${opts[@]}" download -qq iproute2/bookworm-backports)
+	dpkg-deb -x "$tmp"/iproute2_*.deb "$tmp/x"
+	cp "$tmp/x/bin/ip" "$dir/ip"
+	echo "$dir"
 }
 
 main() {
@@ -140,9 +171,10 @@ main() {
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $need
 	fi
 	install_virtme_ng
-	if [ "${1:-}" = --backports-kernel ]; then
-		install_backports_kernel
-	fi
+	case "${1:-}" in
+	--backports-kernel) install_backports_kernel ;;
+	--backports-ip) install_backports_ip ;;
+	esac
 }
 
 main "$@"

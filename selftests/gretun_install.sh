@@ -72,7 +72,7 @@ gretun_unload
 underlay_up
 nothing_left "before"
 
-log "--- make install, make uninstall"
+log "--- make install, make uninstall (${SECONDS}s in)"
 TREE=$TMP/tree
 mkdir -p "$TREE"
 tar -C "$GRETUN_DIR" --exclude='./.results*' --exclude=./.git -c . |
@@ -82,7 +82,7 @@ works_as_installed "make install" extra
 check "make uninstall" make -s -C "$TREE" KDIR="$KDIR" uninstall
 nothing_left "make uninstall"
 
-log "--- make dkms-install, make dkms-uninstall"
+log "--- make dkms-install, make dkms-uninstall (${SECONDS}s in)"
 check "make dkms-install (DKMS builds for $REL)" \
 	make -s -C "$TREE" KDIR="$KDIR" dkms-install
 check_output "dkms status: installed for $REL" \
@@ -91,7 +91,7 @@ works_as_installed "make dkms-install" updates/dkms
 check "make dkms-uninstall" make -s -C "$TREE" dkms-uninstall
 nothing_left "make dkms-uninstall"
 
-log "--- the Debian packages"
+log "--- the Debian packages (${SECONDS}s in)"
 if ls "$DEBS"/gre-tun-dkms_*.deb "$DEBS"/gre-tun-iproute2_*.deb >/dev/null 2>&1; then
 	check "dpkg -i gre-tun-dkms gre-tun-iproute2 (DKMS builds for $REL)" \
 		dpkg -i "$DEBS"/gre-tun-dkms_*.deb "$DEBS"/gre-tun-iproute2_*.deb
@@ -104,3 +104,4 @@ if ls "$DEBS"/gre-tun-dkms_*.deb "$DEBS"/gre-tun-iproute2_*.deb >/dev/null 2>&1;
 else
 	fail "the Debian packages: none in $DEBS (make deb makes them)"
 fi
+log "--- done (${SECONDS}s in)"

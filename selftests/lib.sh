@@ -13,7 +13,8 @@ GRETUN_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 GRETUN_KO=${GRETUN_KO:-$GRETUN_DIR/gre_tun.ko}
 SELFTESTS=$GRETUN_DIR/selftests
 export IP_LIB_DIR=${IP_LIB_DIR:-$GRETUN_DIR/iproute2}
-export PATH=$SELFTESTS:$PATH
+# GRETUN_IP_DIR: another ip (iproute2) to run the tests with
+export PATH=$SELFTESTS:${GRETUN_IP_DIR:+$GRETUN_IP_DIR:}$PATH
 
 TEST_NAME=$(basename "$0" .sh)
 NS_PREFIX="gt$$"
