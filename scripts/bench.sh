@@ -65,7 +65,8 @@ mkdir -p "$RESULTS"
 } >"$RESULTS/machine.txt"
 cat "$RESULTS/machine.txt"
 
-vng_exec "$RESULTS" "env BENCH_PROFILE=${BENCH_PROFILE:-0} \
+GRETUN_SILENCE_LIMIT=${GRETUN_SILENCE_LIMIT:-900} \
+	vng_exec "$RESULTS" "env BENCH_PROFILE=${BENCH_PROFILE:-0} \
 BENCH_SCALE_N=${BENCH_SCALE_N:-10000} BENCH_MEM_N=${BENCH_MEM_N:-1000} \
 $REPO/selftests/bench.sh $RESULTS ${BENCH_ROUNDS:-5} ${BENCH_SECS:-5}" |
 	tee "$RESULTS/guest.log"

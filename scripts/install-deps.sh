@@ -12,7 +12,7 @@
 # With --mirror, only print this machine's Debian mirror (for debootstrap).
 # With --backports-kernel, also the newest kernel of bookworm-backports
 # (6.12 when written) with its headers, and print its release. With
-# --backports-ip, backports' iproute2 unpacked under /var/cache/gre_tun
+# --backports-ip, backports' iproute2 unpacked under /usr/local/lib/gre_tun
 # (the system's ip stays), and print where.
 set -eu
 
@@ -127,10 +127,11 @@ install_backports_kernel() {
 }
 
 # install_backports_ip: bookworm-backports' iproute2, unpacked beside the
-# system's (which stays), for testing the plugin against a newer ip;
+# system's (which stays), for testing the plugin against a newer ip (not
+# under /var/cache: guests see a tmpfs there);
 # prints the directory holding that ip.
 install_backports_ip() {
-	local tmp dir=/var/cache/gre_tun/iproute2-backports
+	local tmp dir=/usr/local/lib/gre_tun/iproute2-backports
 	local opts
 
 	if [ -x "$dir/ip" ]; then

@@ -59,16 +59,6 @@ say "booting the gretun guest"
 guest gretun "$MAC_GRETUN" "connect=127.0.0.1:$port" >"$RESULTS/gretun.log" 2>&1 &
 gretun_pid=$!
 
-# kill_tree PID: PID and everything it started (the guest's QEMU too)
-kill_tree() {
-	local child
-
-	for child in $(pgrep -P "$1"); do
-		kill_tree "$child"
-	done
-	kill "$1" 2>/dev/null || true
-}
-
 # The two sides end within seconds of each other (each waits for the
 # other's last step): once one guest is gone, the other gets LATE seconds
 # to finish, then it is stopped and the run fails, naming it.

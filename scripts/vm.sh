@@ -85,15 +85,44 @@ vng_setup() {
 	export GRETUN_KVM
 }
 
+# kill_tree PID: PID and everything it started (a guest's QEMU too)
+kill_tree() {
+	local child
+
+	for child in $(pgrep -P "$1"); do
+		kill_tree "$child"
+	done
+	kill "$1" 2>/dev/null || true
+}
+
 # vng_exec RWDIR CMD [VNG OPTIONS...]: boot, run CMD, with RWDIR writable.
 # vng resolves --rwdir against the current directory: run it from /. Its
-# output and errors go through pipes: QEMU reopens a regular file given as
-# stdout or stderr at offset 0, and `make check >log 2>&1` would lose
-# everything before the guest.
+# output and errors come through a pipe: QEMU reopens a regular file given
+# as stdout or stderr at offset 0, and `make check >log 2>&1` would lose
+# everything before the guest. A guest that prints nothing for
+# GRETUN_SILENCE_LIMIT seconds (default 300) is stuck: it is stopped,
+# saying after which line, and the caller finds its results missing.
 vng_exec() {
-	local rwdir=$1 cmd=$2
+	local rwdir=$1 cmd=$2 limit=${GRETUN_SILENCE_LIMIT:-300} line last='' fd pid rc
 
 	shift 2
-	(cd / && "${VNG[@]}" --rwdir "$rwdir" "$@" --exec "$cmd") \
-		2> >(cat >&2) | cat
+	exec {fd}< <(cd / && exec "${VNG[@]}" --rwdir "$rwdir" "$@" --exec "$cmd" 2>&1)
+	pid=$!
+	while :; do
+		if IFS= read -r -t "$limit" -u "$fd" line; then
+			printf '%s\n' "$line"
+			last=$line
+			continue
+		fi
+		rc=$?
+		if [ "$rc" -gt 128 ]; then
+			printf 'vm: FAIL: the guest printed nothing for %s s, last: %s\n' \
+				"$limit" "$last"
+			printf 'vm: stopping it\n'
+			kill_tree "$pid"
+		fi
+		break
+	done
+	exec {fd}<&-
+	wait "$pid" 2>/dev/null || true
 }
