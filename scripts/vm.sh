@@ -109,19 +109,20 @@ vng_exec() {
 	exec {fd}< <(cd / && exec "${VNG[@]}" --rwdir "$rwdir" "$@" --exec "$cmd" 2>&1)
 	pid=$!
 	while :; do
-		if IFS= read -r -t "$limit" -u "$fd" line; then
-			printf '%s\n' "$line"
-			last=$line
-			continue
-		fi
-		rc=$?
+		rc=0
+		IFS= read -r -t "$limit" -u "$fd" line || rc=$?
 		if [ "$rc" -gt 128 ]; then
 			printf 'vm: FAIL: the guest printed nothing for %s s, last: %s\n' \
 				"$limit" "$last"
 			printf 'vm: stopping it\n'
 			kill_tree "$pid"
+			break
 		fi
-		break
+		# at the end, a last line may lack its newline
+		[ "$rc" -eq 0 ] || [ -n "$line" ] || break
+		printf '%s\n' "$line"
+		last=$line
+		[ "$rc" -eq 0 ] || break
 	done
 	exec {fd}<&-
 	wait "$pid" 2>/dev/null || true
