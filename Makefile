@@ -15,6 +15,9 @@
 #                   it needs on Debian 12)
 # make interop      gretun and the kernel's ip_gre in two guests, on one
 #                   network (part of make check too)
+# make check-install make install, make dkms-install and the .deb, each
+#                   installed, used and removed in a guest (DKMS builds are
+#                   slow without KVM: make check tries make install only)
 # make check-fresh  make demo and make check from nothing, in a minimal
 #                   Debian 12 root made with debootstrap (root; slow)
 # make check-debug  the test suite on a KASAN + lockdep + kmemleak + UBSAN
@@ -105,6 +108,10 @@ interop: all
 bench:
 	./scripts/bench.sh
 
+check-install:
+	GRETUN_TESTS=gretun_install.sh GRETUN_INSTALL_WAYS="make dkms deb" \
+		./scripts/check.sh
+
 check-fresh:
 	./scripts/check-fresh.sh
 
@@ -119,7 +126,7 @@ clean:
 	rm -f $(PLUGIN) selftests/gretun_nl selftests/gretun_rr
 
 .PHONY: all kdir module plugin install uninstall dkms-install dkms-uninstall \
-	deb demo check check-fresh interop bench check-debug lint clean
+	deb demo check check-install check-fresh interop bench check-debug lint clean
 
 selftests/gretun_nl: selftests/gretun_nl.c gre_tun.h
 	$(CC) -O2 -Wall -Wextra -D_GNU_SOURCE -o $@ $<

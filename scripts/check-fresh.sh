@@ -5,18 +5,20 @@
 # to green with the README's commands alone. Builds a minimal bookworm
 # root (debootstrap, mirror taken from this machine's own apt sources),
 # copies the tree in and, chrooted there with /dev, /proc and /sys bound,
-# installs only `make`, then runs `make demo` and `make check` with
-# FRESH_TESTS (default: gretun_install.sh, which also builds the Debian
-# packages and DKMS). The guests boot from inside the chroot, on the
-# kernel the chroot's own install step put there.
+# installs only `make`, then runs `make demo` and `make check-install`
+# (the build, lint and packaging of make check, then make install, DKMS
+# and the Debian packages in a guest), or `make check` with FRESH_TESTS.
+# The guests boot from inside the chroot, on the kernel the chroot's own
+# install step put there.
 #
 # Environment: FRESH_ROOT=DIR (default /var/tmp/gre_tun-fresh, emptied
-# first), FRESH_TESTS="a.sh ..." for make check, FRESH_KEEP=1 keeps the root.
+# first), FRESH_TESTS="a.sh ..." for make check instead of check-install,
+# FRESH_KEEP=1 keeps the root.
 set -eu
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 ROOT=${FRESH_ROOT:-/var/tmp/gre_tun-fresh}
-TESTS=${FRESH_TESTS-gretun_install.sh}
+TESTS=${FRESH_TESTS:-}
 START=$SECONDS
 
 say() { printf 'check-fresh: %s (%ds)\n' "$*" "$((SECONDS - START))"; }
@@ -62,5 +64,9 @@ run() {
 run "apt-get update -qq && apt-get install -y -qq make >/dev/null"
 run "make demo"
 say "make demo passed"
-run "GRETUN_TESTS='$TESTS' make check"
-say "passed: make demo and make check ($TESTS) from nothing"
+if [ -n "$TESTS" ]; then
+	run "GRETUN_TESTS='$TESTS' make check"
+else
+	run "make check-install"
+fi
+say "passed: make demo and make check${TESTS:+ ($TESTS)}${TESTS:--install} from nothing"

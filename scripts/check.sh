@@ -9,7 +9,8 @@
 # running one if it is installed with headers, else the newest such);
 # GRETUN_KVM=0|1 forces TCG or KVM (default: KVM if a probe boots on it);
 # GRETUN_TESTS="a.sh b.sh" runs only those, without the two-guest interop;
-# GRETUN_IP=backports runs them with bookworm-backports' ip.
+# GRETUN_IP=backports runs them with bookworm-backports' ip;
+# GRETUN_INSTALL_WAYS (make, dkms, deb) for gretun_install.sh.
 set -eu
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -44,7 +45,8 @@ if [ "${GRETUN_IP:-}" = backports ]; then
 	ip_dir=$(./scripts/install-deps.sh --backports-ip | tail -n 1)
 	say "ip for the tests: $("$ip_dir/ip" -V)"
 fi
-vng_exec "$RESULTS" "env GRETUN_IP_DIR=$ip_dir $REPO/selftests/run_all.sh $RESULTS ${GRETUN_TESTS:-}" \
+vng_exec "$RESULTS" "env GRETUN_IP_DIR=$ip_dir GRETUN_INSTALL_WAYS='${GRETUN_INSTALL_WAYS:-make}' \
+$REPO/selftests/run_all.sh $RESULTS ${GRETUN_TESTS:-}" \
 	--overlay-rwdir /usr --overlay-rwdir /etc --overlay-rwdir /var
 summaries=("$RESULTS/summary")
 
