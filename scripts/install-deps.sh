@@ -112,7 +112,7 @@ install_backports_kernel() {
 	# shellcheck disable=SC2064
 	trap "rm -rf '$tmp'" RETURN
 	mkdir -p "$tmp/lists/partial" "$tmp/parts"
-	cp /etc/apt/sources.list.d/*.sources "$tmp/parts/"
+	cp /etc/apt/sources.list.d/*.sources "$tmp/parts/" 2>/dev/null || true
 	source_for_suite bookworm-backports >"$tmp/parts/backports.sources"
 	opts=(-o "Dir::Etc::SourceParts=$tmp/parts"
 		-o "Dir::State::Lists=$tmp/lists")
