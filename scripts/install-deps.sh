@@ -80,48 +80,55 @@ source_for_suite() {
 	fi
 }
 
+# suite_apt TMP SUITE [alone]: make APT_OPTS, for apt-get and apt-cache,
+# see SUITE (alone, or beside this machine's deb822 sources) through a
+# list directory in TMP, and update it: the machine's own apt state is
+# left as it was.
+suite_apt() {
+	local tmp=$1 suite=$2
+
+	chmod 755 "$tmp" # apt downloads as _apt
+	mkdir -p "$tmp/lists/partial" "$tmp/parts"
+	APT_OPTS=()
+	if [ "${3:-}" = alone ]; then
+		APT_OPTS=(-o "Dir::Etc::SourceList=/dev/null")
+	else
+		cp /etc/apt/sources.list.d/*.sources "$tmp/parts/" 2>/dev/null || true
+	fi
+	source_for_suite "$suite" >"$tmp/parts/$suite.sources"
+	APT_OPTS+=(-o "Dir::Etc::SourceParts=$tmp/parts"
+		-o "Dir::State::Lists=$tmp/lists")
+	apt-get "${APT_OPTS[@]}" update -qq
+}
+
 install_virtme_ng() {
 	local tmp
 
 	command -v vng >/dev/null && return
 	tmp=$(mktemp -d)
-	chmod 755 "$tmp" # apt downloads as _apt
 	# shellcheck disable=SC2064
 	trap "rm -rf '$tmp'" RETURN
-	mkdir -p "$tmp/lists/partial" "$tmp/parts"
-	source_for_suite trixie >"$tmp/parts/trixie.sources"
-	local opts=(-o "Dir::Etc::SourceList=/dev/null"
-		-o "Dir::Etc::SourceParts=$tmp/parts"
-		-o "Dir::State::Lists=$tmp/lists")
-	apt-get "${opts[@]}" update -qq
-	(cd "$tmp" && apt-get "${opts[@]}" download virtme-ng)
+	suite_apt "$tmp" trixie alone
+	(cd "$tmp" && apt-get "${APT_OPTS[@]}" download virtme-ng)
 	apt_update_once
 	apt-get install -y -qq "$tmp"/virtme-ng_*.deb
 }
 
 # install_backports_kernel: the newest kernel image and its headers from
 # bookworm-backports, beside the stable ones (linux-image-amd64 stays on
-# bookworm's kernel). The backports index lives in a temporary list
-# directory: the machine's own apt state is left as it was.
+# bookworm's kernel).
 install_backports_kernel() {
 	local tmp pkg
-	local opts
 
 	tmp=$(mktemp -d)
-	chmod 755 "$tmp" # apt downloads as _apt
 	# shellcheck disable=SC2064
 	trap "rm -rf '$tmp'" RETURN
-	mkdir -p "$tmp/lists/partial" "$tmp/parts"
-	cp /etc/apt/sources.list.d/*.sources "$tmp/parts/" 2>/dev/null || true
-	source_for_suite bookworm-backports >"$tmp/parts/backports.sources"
-	opts=(-o "Dir::Etc::SourceParts=$tmp/parts"
-		-o "Dir::State::Lists=$tmp/lists")
-	apt-get "${opts[@]}" update -qq
+	suite_apt "$tmp" bookworm-backports
 	# the versioned package the backports meta-package points at
-	pkg=$(apt-cache "${opts[@]}" depends linux-image-amd64/bookworm-backports |
+	pkg=$(apt-cache "${APT_OPTS[@]}" depends linux-image-amd64/bookworm-backports |
 		sed -n 's/^ *Depends: \(linux-image-[0-9].*-amd64\)$/\1/p' | head -n 1)
 	[ -n "$pkg" ] || { echo "install-deps: no kernel in bookworm-backports" >&2; return 1; }
-	DEBIAN_FRONTEND=noninteractive apt-get "${opts[@]}" install -y -qq \
+	DEBIAN_FRONTEND=noninteractive apt-get "${APT_OPTS[@]}" install -y -qq \
 		"$pkg" "${pkg/linux-image-/linux-headers-}"
 	echo "${pkg#linux-image-}"
 }
@@ -132,23 +139,17 @@ install_backports_kernel() {
 # prints the directory holding that ip.
 install_backports_ip() {
 	local tmp dir=/usr/local/lib/gre_tun/iproute2-backports
-	local opts
 
 	if [ -x "$dir/ip" ]; then
 		echo "$dir"
 		return
 	fi
 	tmp=$(mktemp -d)
-	chmod 755 "$tmp" # apt downloads as _apt
 	# shellcheck disable=SC2064
 	trap "rm -rf '$tmp'" RETURN
-	mkdir -p "$tmp/lists/partial" "$tmp/parts" "$tmp/x" "$dir"
-	cp /etc/apt/sources.list.d/*.sources "$tmp/parts/" 2>/dev/null || true
-	source_for_suite bookworm-backports >"$tmp/parts/backports.sources"
-	opts=(-o "Dir::Etc::SourceParts=$tmp/parts"
-		-o "Dir::State::Lists=$tmp/lists")
-	apt-get "${opts[@]}" update -qq
-	(cd "$tmp" && apt-get "${opts[@]}" download -qq iproute2/bookworm-backports)
+	suite_apt "$tmp" bookworm-backports
+	(cd "$tmp" && apt-get "${APT_OPTS[@]}" download -qq iproute2/bookworm-backports)
+	mkdir -p "$tmp/x" "$dir"
 	dpkg-deb -x "$tmp"/iproute2_*.deb "$tmp/x"
 	cp "$tmp/x/bin/ip" "$dir/ip"
 	echo "$dir"
