@@ -994,6 +994,7 @@ struct gretun_outer {
 	u8 ttl;
 	__be16 df;
 	bool xnet;		/* the outer packet leaves our namespace */
+	u32 flow_hash;		/* 0: the inner packet's flow (see gretun_push_ip) */
 };
 
 /*
@@ -1080,6 +1081,24 @@ static void gretun_seal_hdr(const struct gretun_parms *p, struct sk_buff *skb,
 }
 
 /*
+ * The underlay's queues (fq_codel, a multiqueue NIC's tx queue choice)
+ * keep order only within a flow, and they tell flows apart by skb->hash.
+ * Outer packets normally keep the inner flow's hash, so the inner flows
+ * spread over queues as they would without the tunnel. Sequence numbers
+ * are given before those queues: a sequenced tunnel must be one flow to
+ * them, or packets of two inner flows pass each other and the peer drops
+ * the late ones (RFC 2890).
+ */
+static u32 gretun_flow_hash(const struct gretun_parms *p,
+			    const struct gretun_outer *o)
+{
+	if (!(p->oflags & GRETUN_F_SEQ))
+		return 0;
+	return jhash_3words((__force u32)o->saddr, (__force u32)o->daddr,
+			    p->okey, 0) ?: 1;
+}
+
+/*
  * Put the outer IPv4 header on. The route goes without a reference (see
  * gretun_route_cache). DF packets are atomic datagrams whose ID nobody
  * reads (RFC 6864): they get none rather than a draw from the shared ID
@@ -1090,7 +1109,10 @@ static void gretun_push_ip(struct sk_buff *skb, const struct gretun_outer *o)
 	struct iphdr *iph;
 
 	skb_scrub_packet(skb, o->xnet);
-	skb_clear_hash_if_not_l4(skb);
+	if (o->flow_hash)
+		__skb_set_sw_hash(skb, o->flow_hash, false);
+	else
+		skb_clear_hash_if_not_l4(skb);
 	skb_dst_set_noref(skb, &o->rt->dst);
 	memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
 
@@ -1393,6 +1415,7 @@ static netdev_tx_t gretun_xmit(struct sk_buff *skb, struct net_device *dev)
 	o.ttl = gretun_outer_ttl(p, skb, o.rt);
 	o.df = gretun_outer_df(p, skb);
 	o.xnet = !net_eq(t->net, dev_net(dev));
+	o.flow_hash = gretun_flow_hash(p, &o);
 	stat = GRETUN_TX_TOO_BIG;
 	if (gretun_fit_path(skb, p, o.rt, &o.df))
 		goto drop;

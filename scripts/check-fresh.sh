@@ -50,10 +50,7 @@ for m in dev dev/pts proc sys; do
 done
 cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
 
-# the tree as a user would have it: tracked and new files, no build output
-mkdir -p "$ROOT/root/gre_tun"
-(cd "$REPO" && git ls-files -z --cached --others --exclude-standard |
-	xargs -0 cp --parents -t "$ROOT/root/gre_tun")
+"$REPO/scripts/copy-tree.sh" "$ROOT/root/gre_tun"
 
 run() {
 	say "in the fresh root: $*"

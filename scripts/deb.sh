@@ -22,11 +22,8 @@ done
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 SRC=$WORK/gre-tun-$VERSION
-mkdir -p "$SRC"
-# what the packages are built from: the tree as it is now, without what
-# builds and runs leave in it
-tar -C "$REPO" --exclude='./.results*' --exclude=./.git --exclude='*.ko' \
-	--exclude='*.o' --exclude='*.so' -c . | tar -C "$SRC" -x
+# what the packages are built from: the tree as it is now
+"$REPO/scripts/copy-tree.sh" "$SRC"
 cat >"$SRC/debian/changelog" <<CHANGELOG
 gre-tun ($VERSION) unstable; urgency=medium
 

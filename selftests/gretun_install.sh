@@ -98,9 +98,7 @@ underlay_up
 nothing_left "before"
 
 TREE=$TMP/tree
-mkdir -p "$TREE"
-tar -C "$GRETUN_DIR" --exclude='./.results*' --exclude=./.git -c . |
-	tar -C "$TREE" -x
+"$GRETUN_DIR/scripts/copy-tree.sh" "$TREE"
 
 if way make; then
 	log "--- make install, make uninstall (${SECONDS}s in)"

@@ -3,10 +3,11 @@
 #
 # The fast path: TCP reaches the tunnel as GSO super-packets, checksums
 # are right on the wire whoever computes them (with csum, with key seq
-# csum), sequence numbers leave consecutive while two CPUs send, outer
-# packets with DF carry IP ID 0, and the cached outer route follows every
-# change: a new next hop, a deleted route, a new source for local any, a
-# TOS-selected route under tos inherit.
+# csum), sequence numbers leave consecutive while two CPUs send and as
+# one flow to the underlay's queues, outer packets with DF carry IP ID 0,
+# and the cached outer route follows every change: a new next hop, a
+# deleted route, a new source for local any, a TOS-selected route under
+# tos inherit.
 #
 #   ns a                                       ns b
 #   veth0 192.0.2.1/24 ------------------ veth0 192.0.2.2/24
@@ -104,6 +105,44 @@ check_eq "each number one more than the one before it" "" \
 		{ prev = $1 }' "$TMP/seq.txt")"
 check_eq "no sequenced packet dropped waiting" 0 "$(reason a gt0 tx_seq_busy)"
 pair_down
+
+# hash_bands NS DEV: a qdisc on DEV that files each IPv4 packet in one of
+# 16 bands by the packet's hash, the way fq_codel or a multiqueue NIC tells
+# flows apart
+hash_bands() {
+	at "$1" tc qdisc replace dev "$2" root handle 1: prio bands 16 \
+		priomap 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0
+	at "$1" tc filter add dev "$2" parent 1: protocol ip prio 1 handle 1 \
+		flow map key rxhash divisor 16 baseclass 1:1
+}
+
+# flows NS DEV: how many of those bands carried more than a stray packet
+flows() {
+	at "$1" tc -s class show dev "$2" |
+		awk '/^ Sent/ && $4 > 5 { n++ } END { print n + 0 }'
+}
+
+# The underlay's queues keep order only within a flow: the packets of a
+# sequenced tunnel must be one flow to them, or two inner flows pass each
+# other and the peer drops the late ones.
+log "--- a sequenced tunnel is one flow to the underlay's queues"
+head -c 2M /dev/urandom >"$TMP/small"
+for opts in "key 7" "key 7 oseq"; do
+	pair_up "$opts" "key 7"
+	hash_bands a veth0
+	for i in 1 2 3 4; do
+		transfer a b 10.9.0.2 "$TMP/small" || echo "stream $i failed"
+	done >"$TMP/streams.txt"
+	check_eq "$opts: four TCP streams arrive whole" "" "$(cat "$TMP/streams.txt")"
+	n=$(flows a veth0)
+	if [ "$opts" = "key 7" ]; then
+		check "without seq they stay apart: $n hash bands used" test "$n" -gt 1
+	else
+		check_eq "with seq they are one flow: hash bands used" 1 "$n"
+	fi
+	at a tc qdisc del dev veth0 root
+	pair_down
+done
 
 log "--- IP ID: 0 with DF (RFC 6864), from the generator without"
 pair_up "nopmtudisc" ""
