@@ -8,6 +8,7 @@
 # Environment: GRETUN_KERNEL=RELEASE picks the guest kernel (default: the
 # running one if it is installed with headers, else the newest such);
 # GRETUN_KVM=0|1 forces TCG or KVM (default: KVM if a probe boots on it);
+# GRETUN_TCG_THREAD=multi gives TCG a host thread per vCPU (see vm.sh);
 # GRETUN_TESTS="a.sh b.sh" runs only those, without the two-guest interop;
 # GRETUN_IP=backports runs them with bookworm-backports' ip;
 # GRETUN_INSTALL_WAYS (make, dkms, deb) for gretun_install.sh.

@@ -272,8 +272,7 @@ check() {
 		vng_setup none
 	fi
 	say "$VNG_NOTE"
-	VNG=(vng --run "$KDIR_ROOT/boot/vmlinuz-$KREL" --memory 3G --cpus 2)
-	[ "$GRETUN_KVM" = 1 ] || VNG+=(--disable-kvm)
+	vng_command "$KDIR_ROOT/boot/vmlinuz-$KREL" 3G
 
 	start=$SECONDS
 	# virtme-init hides some host folders (/var/cache, /root) behind a
