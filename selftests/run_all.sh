@@ -25,6 +25,8 @@ fi
 passed=0 failed=0 skipped=0 n=0
 echo "TAP version 13"
 echo "1..$((${#tests[@]} + 1))"
+# what the tests run on (lib.sh puts GRETUN_IP_DIR first in PATH)
+echo "# kernel $(uname -r); $(PATH=${GRETUN_IP_DIR:+$GRETUN_IP_DIR:}$PATH ip -V)"
 for t in "${tests[@]}"; do
 	n=$((n + 1))
 	name=$(basename "$t" .sh)
