@@ -16,8 +16,11 @@
 # make interop      gretun and the kernel's ip_gre in two guests, on one
 #                   network (part of make check too)
 # make check-install make install, make dkms-install and the .deb, each
-#                   installed, used and removed in a guest (DKMS builds are
-#                   slow without KVM: make check tries make install only)
+#                   installed, used and removed in a guest, the .deb also
+#                   upgraded and rebuilt for a second kernel (installs
+#                   backports' 6.12 if no other kernel has headers; DKMS
+#                   builds are slow without KVM: make check tries make
+#                   install only)
 # make check-fresh  make demo and make check from nothing, in a minimal
 #                   Debian 12 root made with debootstrap (root; slow)
 # make check-debug  the test suite on a KASAN + lockdep + kmemleak + UBSAN
@@ -111,7 +114,7 @@ bench:
 # a DKMS build is one long silent step in a guest without KVM
 check-install:
 	GRETUN_TESTS=gretun_install.sh GRETUN_INSTALL_WAYS="make dkms deb" \
-		GRETUN_SILENCE_LIMIT=600 ./scripts/check.sh
+		GRETUN_SILENCE_LIMIT=900 GRETUN_TEST_TIMEOUT=2400 ./scripts/check.sh
 
 check-fresh:
 	./scripts/check-fresh.sh

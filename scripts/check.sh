@@ -36,8 +36,18 @@ say "$VNG_NOTE"
 
 rm -rf "$RESULTS"
 mkdir -p "$RESULTS"
-# gretun_install.sh installs these in the guest
+# gretun_install.sh installs these in the guest; its deb way then
+# installs a later version over them, and has DKMS build for a second
+# kernel as a kernel upgrade would
 DEB_OUT=$RESULTS/deb ./scripts/deb.sh
+if [[ " ${GRETUN_INSTALL_WAYS:-make} " == *" deb "* ]]; then
+	DEB_VERSION="$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf).1" \
+		DEB_OUT=$RESULTS/deb-next ./scripts/deb.sh
+	if [ "$(other_kernels "$REL")" = "" ]; then
+		say "the upgrade test needs a second kernel's headers: installing bookworm-backports' kernel"
+		./scripts/install-deps.sh --backports-kernel >/dev/null
+	fi
+fi
 # /usr, /etc and /var are overlays in the guest: installing there is
 # real for the tests and gone with the guest
 # GRETUN_IP=backports: the tests use backports' ip (and our plugin in it)
@@ -47,6 +57,7 @@ if [ "${GRETUN_IP:-}" = backports ]; then
 	say "ip for the tests: $("$ip_dir/ip" -V)"
 fi
 vng_exec "$RESULTS" "env GRETUN_IP_DIR=$ip_dir GRETUN_INSTALL_WAYS='${GRETUN_INSTALL_WAYS:-make}' \
+GRETUN_TEST_TIMEOUT=${GRETUN_TEST_TIMEOUT:-900} \
 $REPO/selftests/run_all.sh $RESULTS ${GRETUN_TESTS:-}" \
 	--overlay-rwdir /usr --overlay-rwdir /etc --overlay-rwdir /var
 summaries=("$RESULTS/summary")

@@ -4,11 +4,13 @@
 # `make deb`: the Debian packages gre-tun-dkms (the module's source, built
 # by DKMS for each installed kernel) and gre-tun-iproute2 (the ip plugin),
 # built from a copy of the tree into DEB_OUT (default .results/deb/).
+# DEB_VERSION=V builds them as version V instead of dkms.conf's (the
+# upgrade test installs one over the other).
 set -eu
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 OUT=${DEB_OUT:-$REPO/.results/deb}
-VERSION=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$REPO/dkms.conf")
+VERSION=${DEB_VERSION:-$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$REPO/dkms.conf")}
 
 say() { printf 'deb: %s\n' "$*"; }
 
@@ -24,6 +26,7 @@ trap 'rm -rf "$WORK"' EXIT
 SRC=$WORK/gre-tun-$VERSION
 # what the packages are built from: the tree as it is now
 "$REPO/scripts/copy-tree.sh" "$SRC"
+sed -i "s/^PACKAGE_VERSION=.*/PACKAGE_VERSION=\"$VERSION\"/" "$SRC/dkms.conf"
 cat >"$SRC/debian/changelog" <<CHANGELOG
 gre-tun ($VERSION) unstable; urgency=medium
 

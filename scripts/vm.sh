@@ -96,6 +96,17 @@ vng_command() {
 		VNG+=(--disable-kvm --qemu-opts="-accel tcg,thread=${GRETUN_TCG_THREAD:-single}")
 }
 
+# other_kernels RELEASE: the installed kernels with headers but RELEASE
+other_kernels() {
+	local dir rel
+
+	for dir in /lib/modules/*/build; do
+		rel=${dir#/lib/modules/}
+		rel=${rel%/build}
+		[ "$rel" = "$1" ] || [ ! -e "$dir/Makefile" ] || echo "$rel"
+	done
+}
+
 # kill_tree PID: PID and everything it started (a guest's QEMU too)
 kill_tree() {
 	local child

@@ -12,7 +12,11 @@
 #   make dkms-install DKMS builds for this kernel, the same; make
 #                     dkms-uninstall, nothing left
 #   the Debian packages of make deb (GRETUN_DEBS=DIR): dpkg -i builds with
-#                     DKMS, the same; apt-get remove --purge, nothing left
+#                     DKMS, the same; then the upgrade: a later version
+#                     (GRETUN_DEBS_NEXT=DIR) over it, the same with the new
+#                     module; and a kernel upgrade: DKMS builds for a
+#                     second installed kernel as apt's kernel hook has it
+#                     do; apt-get remove --purge, nothing left for any kernel
 #
 #   ns a: veth0 192.0.2.1/24, gt0 10.9.0.1/30 ---- ns b: the mirror
 
@@ -24,6 +28,7 @@ REL=$(uname -r)
 KDIR=/lib/modules/$REL/build
 VERSION=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$GRETUN_DIR/dkms.conf")
 DEBS=${GRETUN_DEBS:-$GRETUN_DIR/.results/deb}
+DEBS_NEXT=${GRETUN_DEBS_NEXT:-$GRETUN_DIR/.results/deb-next}
 # what ip would use on a user's machine, not the tree's plugin
 unset IP_LIB_DIR
 
@@ -41,9 +46,11 @@ for w in $WAYS; do
 	esac
 done
 
-# a release as a regular expression (6.12.95+deb12-amd64 has a +)
-REL_RE=${REL//./\\.}
-REL_RE=${REL_RE//+/\\+}
+# re WORD: WORD as an extended regular expression matching only itself
+# (6.12.95+deb12-amd64 has a +)
+# shellcheck disable=SC2001,SC2016 # a bracket class; the $ is literal
+re() { sed 's/[]\\.[+*?^$(){}|]/\\&/g' <<<"$1"; }
+REL_RE=$(re "$REL")
 
 # ours_left: every file an installation of ours could leave behind
 ours_left() {
@@ -64,10 +71,11 @@ installed_in() {
 	esac
 }
 
-# works_as_installed HOW DIR: with nothing loaded, ip link add loads the
-# installed module, the plugin prints the options, a ping crosses.
+# works_as_installed HOW DIR [VERSION]: with nothing loaded, ip link add
+# loads the installed module (of VERSION, default dkms.conf's), the plugin
+# prints the options, a ping crosses.
 works_as_installed() {
-	local how=$1 file
+	local how=$1 file version=${3:-$VERSION}
 
 	gretun_unload
 	check "$how: no gre_tun loaded" test ! -d /sys/module/gre_tun
@@ -76,6 +84,7 @@ works_as_installed() {
 	file=$(modinfo -n gre_tun 2>&1)
 	check "$how: the module loaded is the installed one ($file)" \
 		installed_in "$file" "$2"
+	check_eq "$how: its version" "$version" "$(cat /sys/module/gre_tun/version)"
 	check_output "$how: ip -d link prints gretun's options" \
 		'gretun .*remote 192\.0\.2\.2.*key 0\.0\.0\.7' at a ip -d link show gt0
 	at a ip addr add 10.9.0.1/30 dev gt0
@@ -91,6 +100,46 @@ works_as_installed() {
 nothing_left() {
 	check_eq "$1: nothing of ours left" "" "$(ours_left)"
 	check_fail "$1: modprobe gre_tun finds nothing" modprobe gre_tun
+}
+
+# deb_upgrade: the later packages over the installed ones
+deb_upgrade() {
+	local next
+
+	next=$(dpkg-deb -f "$(echo "$DEBS_NEXT"/gre-tun-dkms_*.deb)" Version 2>&1)
+	check "the upgrade: dpkg -i the $next packages over $VERSION (DKMS rebuilds)" \
+		dpkg -i "$DEBS_NEXT"/gre-tun-dkms_*.deb "$DEBS_NEXT"/gre-tun-iproute2_*.deb
+	check_output "the upgrade: dkms status: $next installed for $REL" \
+		"gre-tun/$(re "$next"), $REL_RE, [^:]*: installed" dkms status
+	check_eq "the upgrade: dkms holds $VERSION no more" "" \
+		"$(dkms status 2>/dev/null | grep "gre-tun/$VERSION,")"
+	works_as_installed "the upgrade" updates/dkms "$next"
+	VERSION=$next
+}
+
+# kernel_upgrade: what apt's kernel hook does when a kernel is installed,
+# for a second kernel whose headers are here
+kernel_upgrade() {
+	local other file
+
+	for other in /lib/modules/*/build; do
+		other=${other#/lib/modules/}
+		other=${other%/build}
+		[ "$other" = "$REL" ] || break
+	done
+	if [ "$other" = "$REL" ] || [ ! -e "/lib/modules/$other/build/Makefile" ]; then
+		fail "the kernel upgrade: no second kernel's headers (make check-install installs some)"
+		return
+	fi
+	# the package's own install built for the newest kernel already
+	dkms remove "gre-tun/$VERSION" -k "$other" >/dev/null 2>&1
+	check_eq "the kernel upgrade: no gre_tun for $other before" "" \
+		"$(find "/usr/lib/modules/$other" -name 'gre_tun.ko*')"
+	check "the kernel upgrade: /etc/kernel/postinst.d/dkms $other" \
+		/etc/kernel/postinst.d/dkms "$other"
+	file=$(find "/usr/lib/modules/$other/updates/dkms" -name 'gre_tun.ko*' 2>/dev/null)
+	check_output "the kernel upgrade: DKMS built gre_tun for $other ($file)" \
+		"^$(re "$other") " modinfo -F vermagic "$file"
 }
 
 gretun_unload
@@ -127,6 +176,8 @@ if way deb; then
 		check_output "dkms status: installed for $REL" \
 			"gre-tun/$VERSION, $REL_RE, [^:]*: installed" dkms status
 		works_as_installed "the .deb" updates/dkms
+		deb_upgrade
+		kernel_upgrade
 		check "apt-get remove --purge" env DEBIAN_FRONTEND=noninteractive \
 			apt-get remove --purge -y -q gre-tun-dkms gre-tun-iproute2
 		nothing_left "apt-get remove"
