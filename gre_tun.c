@@ -9,14 +9,39 @@
  *
  * The file reads top to bottom:
  *   1. tunnel table: which device owns a packet or an ICMP error
- *   2. receive
- *   3. the outer route
- *   4. ICMP errors about our outer packets
- *   5. transmit
- *   6. device setup, ethtool statistics
- *   7. rtnetlink configuration
- *   8. per-namespace state, underlays changing or going away, module
+ *   2. the GRE header on the wire
+ *   3. receive
+ *   4. the outer route
+ *   5. MTU
+ *   6. ICMP errors about our outer packets
+ *   7. transmit, and sequenced transmit
+ *   8. device setup, ethtool statistics
+ *   9. rtnetlink configuration
+ *  10. per-namespace state, underlays changing or going away, module
  *      init and exit
+ *
+ * Locking and context. Each field below says which rule guards it.
+ *
+ * RTNL: configuration (newlink, changelink, uninit, the netdevice
+ *   notifier, namespace exit) runs under RTNL, and only it changes the
+ *   tunnel tables, a tunnel's parameters and its MTU. Helpers that change
+ *   them say so with ASSERT_RTNL().
+ * RCU: the packet paths (receive and ICMP errors in softirq, transmit
+ *   with BH disabled) never take RTNL. They walk the tables with the _rcu
+ *   list helpers and read the parameters through the t->parms pointer;
+ *   configuration replaces the parameters whole (gretun_replace_parms)
+ *   and frees the old ones after a grace period, and unhashes a tunnel
+ *   before it can go away.
+ * Transmit is lockless (LLTX): every CPU may be in gretun_xmit() for the
+ *   same tunnel at once. Its byte and packet counters are per-CPU
+ *   (dev->tstats), and so is the nesting depth, read and written with BH
+ *   disabled on one CPU. The route cache is a seqlock: transmit writes it
+ *   from any CPU, configuration resets it. The sequence line takes plain
+ *   spin_lock because every user (transmit, the work item) runs with BH
+ *   disabled; the receive window likewise from softirq, _bh from RTNL.
+ * Lockless: the ICMP error window (err_relays, err_until) and the drop
+ *   statistics are atomics or READ_ONCE/WRITE_ONCE words; a race costs
+ *   at most one error relayed more or less, never a wrong pointer.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -59,18 +84,10 @@
  * another). Deeper is a loop or a mistake, and would only grow the stack.
  */
 #define GRETUN_MAX_DEPTH	4
-/* room for the largest header: IPv4, GRE with checksum, key and sequence */
-#define GRETUN_MAX_MTU \
-	(IP_MAX_MTU - sizeof(struct iphdr) - gretun_hdr_len(GRETUN_F_ALL))
-
 /*
- * RFC 2784 section 2.3: a receiver that does not implement RFC 1701 must
- * discard packets with any of bits 1-5 set. Bits 2 and 3 are the key and
- * sequence bits of RFC 2890, which we implement; bits 6-12 are ignored.
+ * A tunnel's configuration. Never changed once published in gretun.parms:
+ * configuration builds a new one and swaps it in (RCU).
  */
-#define GRETUN_WIRE_MUST_BE_ZERO \
-	(GRE_ROUTING | GRE_STRICT | cpu_to_be16(0x0400) | GRE_VERSION)
-
 struct gretun_parms {
 	__be32 local;
 	__be32 remote;
@@ -162,22 +179,23 @@ struct gretun_seq_tx {
 	struct work_struct work;
 };
 
+/* One tunnel, the private part of its net_device. */
 struct gretun {
-	struct net_device *dev;
-	struct net *net;		/* where outer packets live */
-	struct hlist_node hnode;	/* in gretun_net.tunnels, under RTNL */
-	struct hlist_node snode;	/* in gretun_net.senders, under RTNL */
-	struct gretun_parms __rcu *parms;
+	struct net_device *dev;		/* fixed at newlink */
+	struct net *net;		/* fixed: where outer packets live */
+	struct hlist_node hnode;	/* gretun_net.tunnels: RTNL, RCU readers */
+	struct hlist_node snode;	/* gretun_net.senders: RTNL, RCU readers */
+	struct gretun_parms __rcu *parms;	/* RCU; replaced under RTNL */
 	struct gro_cells gro_cells;
-	struct gretun_route_cache route;
-	struct gretun_seq_tx seq;
-	atomic_t err_relays;		/* see gretun_note_error() */
-	unsigned long err_until;	/* jiffies */
-	unsigned int auto_mtu;		/* the MTU we last chose; another is the user's */
+	struct gretun_route_cache route;	/* own seqlock */
+	struct gretun_seq_tx seq;		/* own spinlock */
+	atomic_t err_relays;		/* lockless: see gretun_note_error() */
+	unsigned long err_until;	/* lockless, jiffies: READ/WRITE_ONCE */
+	unsigned int auto_mtu;		/* RTNL: the MTU we last chose; another is the user's */
 	spinlock_t rx_seq_lock;		/* guards the two fields below */
 	bool rx_seq_valid;
 	u32 rx_seq_next;
-	atomic_long_t stats[GRETUN_NUM_STATS];
+	atomic_long_t stats[GRETUN_NUM_STATS];	/* lockless */
 };
 
 static void gretun_count(struct gretun *t, enum gretun_stat stat)
@@ -186,13 +204,14 @@ static void gretun_count(struct gretun *t, enum gretun_stat stat)
 }
 
 /* Packets no device took; shown in /proc/net/gretun. */
-struct gretun_net_drops {
+struct gretun_net_drops {		/* lockless */
 	atomic_long_t bad_header;
 	atomic_long_t no_tunnel;
 	atomic_long_t icmp_no_tunnel;
 };
 
 struct gretun_net {
+	/* both: changed under RTNL, walked under RCU */
 	DECLARE_HASHTABLE(tunnels, GRETUN_HASH_BITS);	/* by what they receive */
 	DECLARE_HASHTABLE(senders, GRETUN_HASH_BITS);	/* by their two ends */
 	struct gretun_net_drops drops;
@@ -351,6 +370,7 @@ static void gretun_hash(struct gretun *t)
 	const struct gretun_parms *p = rtnl_dereference(t->parms);
 	struct gretun_key k;
 
+	ASSERT_RTNL();
 	gretun_key_of(p, &k);
 	hlist_add_head_rcu(&t->hnode, gretun_bucket(gn, &k));
 	hlist_add_head_rcu(&t->snode,
@@ -359,13 +379,27 @@ static void gretun_hash(struct gretun *t)
 
 static void gretun_unhash(struct gretun *t)
 {
+	ASSERT_RTNL();
 	hlist_del_init_rcu(&t->hnode);
 	hlist_del_init_rcu(&t->snode);
 }
 
 /* ---------------------------------------------------------------------
- * 2. Receive
+ * 2. The GRE header on the wire
+ *
+ * RFC 2784 with the key and sequence number of RFC 2890: a 4-byte base,
+ * then checksum (with 2 reserved bytes), key and sequence number, each 4
+ * bytes and each present only if its flag is set. Receive parses it,
+ * transmit builds it, and the ICMP error handler parses the quoted one.
  */
+
+/*
+ * RFC 2784 section 2.3: a receiver that does not implement RFC 1701 must
+ * discard packets with any of bits 1-5 set. Bits 2 and 3 are the key and
+ * sequence bits of RFC 2890, which we implement; bits 6-12 are ignored.
+ */
+#define GRETUN_WIRE_MUST_BE_ZERO \
+	(GRE_ROUTING | GRE_STRICT | cpu_to_be16(0x0400) | GRE_VERSION)
 
 /* What the GRE header of a received packet says, in host terms. */
 struct gretun_rx_hdr {
@@ -425,6 +459,75 @@ static enum skb_drop_reason gretun_parse_hdr(struct sk_buff *skb, int off,
 	h->seq = h->flags & GRETUN_F_SEQ ? be32_to_cpu(*opt) : 0;
 	return SKB_NOT_DROPPED_YET;
 }
+
+/*
+ * The GRE checksum, RFC 2784: over the GRE header and payload. A GSO
+ * packet gets it per segment from the segmentation. When the inner
+ * checksum is itself left to the device, ours follows from the headers
+ * alone (local checksum offload); otherwise the device, or the stack
+ * before it, fills it in as it would a TCP checksum.
+ */
+static void gretun_set_csum(struct sk_buff *skb, struct gre_base_hdr *greh)
+{
+	__sum16 *csum = (__sum16 *)(greh + 1);
+
+	*csum = 0;
+	if (skb_is_gso(skb))
+		return;
+	if (skb->ip_summed == CHECKSUM_PARTIAL) {
+		*csum = csum_fold(lco_csum(skb));
+		return;
+	}
+	skb->ip_summed = CHECKSUM_PARTIAL;
+	skb->csum_start = skb_transport_header(skb) - skb->head;
+	skb->csum_offset = sizeof(*greh);
+}
+
+/*
+ * Push the GRE header, with @headroom in front for it and all that goes
+ * before it. The sequence number and the checksum over it come later, in
+ * gretun_seal_hdr(): a sequenced packet gets its number only when it
+ * takes its place in line.
+ */
+static int gretun_push_hdr(const struct gretun_parms *p, struct sk_buff *skb,
+			   unsigned int headroom)
+{
+	int len = gretun_hdr_len(p->oflags);
+	__be16 proto = skb->protocol;
+	struct gre_base_hdr *greh;
+	__be32 *opt;
+
+	if (skb_cow_head(skb, headroom))
+		return -ENOMEM;
+
+	greh = skb_push(skb, len);
+	skb_reset_transport_header(skb);
+	greh->flags = gretun_flags_to_wire(p->oflags);
+	greh->protocol = proto;
+	opt = (__be32 *)(greh + 1);
+	if (p->oflags & GRETUN_F_CSUM)
+		opt++;
+	if (p->oflags & GRETUN_F_KEY)
+		*opt = cpu_to_be32(p->okey);
+	return 0;
+}
+
+/* The number, then the checksum that covers it. */
+static void gretun_seal_hdr(const struct gretun_parms *p, struct sk_buff *skb,
+			    u32 seq)
+{
+	struct gre_base_hdr *greh = (struct gre_base_hdr *)skb_transport_header(skb);
+
+	if (p->oflags & GRETUN_F_SEQ)
+		*(__be32 *)((u8 *)greh + gretun_hdr_len(p->oflags) - 4) =
+			cpu_to_be32(seq);
+	if (p->oflags & GRETUN_F_CSUM)
+		gretun_set_csum(skb, greh);
+}
+
+/* ---------------------------------------------------------------------
+ * 3. Receive
+ */
 
 /* The table key of a packet whose ends, seen from our side, are given. */
 static void gretun_key_of_packet(struct gretun_key *k, __be32 local,
@@ -677,7 +780,7 @@ drop:
 }
 
 /* ---------------------------------------------------------------------
- * 3. The outer route, shared by ICMP error handling and transmit
+ * 4. The outer route, shared by ICMP error handling and transmit
  */
 
 /*
@@ -774,7 +877,122 @@ static struct rtable *gretun_outer_route(struct gretun *t,
 }
 
 /* ---------------------------------------------------------------------
- * 4. ICMP errors about our outer packets
+ * 5. MTU
+ *
+ * A tunnel's MTU is its underlay's less the outer headers, and follows
+ * the underlay unless the user set it; on the way, the outer route's
+ * path MTU (lowered by ICMP from the path, section 6) bounds each packet.
+ */
+
+/* room for the largest header: IPv4, GRE with checksum, key and sequence */
+#define GRETUN_MAX_MTU \
+	(IP_MAX_MTU - sizeof(struct iphdr) - gretun_hdr_len(GRETUN_F_ALL))
+
+/* The bytes an outer packet adds to the inner one. */
+static unsigned int gretun_overhead(const struct gretun_parms *p)
+{
+	return sizeof(struct iphdr) + gretun_hdr_len(p->oflags);
+}
+
+/*
+ * The MTU that fits the underlay: the bound device's, else that of the
+ * device the route to the remote end leaves by, else Ethernet's.
+ */
+static unsigned int gretun_auto_mtu(struct net *net,
+				    const struct gretun_parms *p)
+{
+	struct net_device *under = NULL;
+	int mtu = ETH_DATA_LEN;
+	struct flowi4 fl4;
+	struct rtable *rt;
+
+	if (p->link)
+		under = __dev_get_by_index(net, p->link);
+	if (under) {
+		mtu = under->mtu;
+	} else if (p->remote) {
+		rt = gretun_route(net, p, p->tos, &fl4);
+		if (!IS_ERR(rt)) {
+			mtu = rt->dst.dev->mtu;
+			ip_rt_put(rt);
+		}
+	}
+	mtu -= gretun_overhead(p);
+	return clamp_t(int, mtu, ETH_MIN_MTU, GRETUN_MAX_MTU);
+}
+
+/*
+ * Give a registered tunnel the MTU we compute, and remember it as ours:
+ * an MTU the user set stays (see gretun_follow_underlay).
+ */
+static void gretun_set_auto_mtu(struct gretun *t, const struct gretun_parms *p)
+{
+	unsigned int mtu = gretun_auto_mtu(t->net, p);
+
+	ASSERT_RTNL();
+	if (!dev_set_mtu(t->dev, mtu))
+		t->auto_mtu = mtu;
+}
+
+/*
+ * A tunnel bound to an underlay device with "dev" follows that device's
+ * MTU, unless the user has set the tunnel's own.
+ */
+static void gretun_follow_underlay(struct net_device *under)
+{
+	struct gretun_net *gn = net_generic(dev_net(under), gretun_net_id);
+	struct gretun *t;
+	int bkt;
+
+	ASSERT_RTNL();
+	hash_for_each(gn->tunnels, bkt, t, hnode) {
+		const struct gretun_parms *p = rtnl_dereference(t->parms);
+
+		if (p->link == under->ifindex && t->dev->mtu == t->auto_mtu)
+			gretun_set_auto_mtu(t, p);
+	}
+}
+
+/*
+ * Fit the inner packet to the path. With DF on the outer header the outer
+ * route's MTU, lowered by "fragmentation needed" from the path (see
+ * gretun_err), bounds the inner packet: a larger one is refused with the
+ * ICMP or ICMPv6 error its sender needs (RFC 1191, RFC 8201), and the
+ * inner route learns the smaller MTU. An inner packet that may be
+ * fragmented (IPv4 without DF, IPv6 on a path below the IPv6 minimum MTU,
+ * any other protocol) goes without DF and is fragmented on the way.
+ */
+static int gretun_fit_path(struct sk_buff *skb, const struct gretun_parms *p,
+			   struct rtable *rt, __be16 *df)
+{
+	int mtu;
+
+	if (!*df)
+		return 0;
+	mtu = dst_mtu(&rt->dst) - gretun_overhead(p);
+	if (skb_valid_dst(skb) && mtu < dst_mtu(skb_dst(skb)))
+		skb_dst_update_pmtu_no_confirm(skb, mtu);
+
+	if (skb_is_gso(skb) ? skb_gso_validate_network_len(skb, mtu) :
+			      skb->len <= mtu)
+		return 0;
+
+	if (skb->protocol == htons(ETH_P_IP) && mtu >= IPV4_MIN_MTU &&
+	    (ip_hdr(skb)->frag_off & htons(IP_DF))) {
+		icmp_ndo_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED,
+			      htonl(mtu));
+		return -EMSGSIZE;
+	}
+	if (skb->protocol == htons(ETH_P_IPV6) && mtu >= IPV6_MIN_MTU) {
+		icmpv6_ndo_send(skb, ICMPV6_PKT_TOOBIG, 0, mtu);
+		return -EMSGSIZE;
+	}
+	*df = 0;
+	return 0;
+}
+
+/* ---------------------------------------------------------------------
+ * 6. ICMP errors about our outer packets
  *
  * A router on the path that cannot forward an outer packet says so to our
  * end, quoting the outer IPv4 header and, from most routers, the GRE
@@ -907,7 +1125,7 @@ static int gretun_err(struct sk_buff *skb, u32 info)
 }
 
 /* ---------------------------------------------------------------------
- * 5. Transmit
+ * 7. Transmit
  */
 
 /*
@@ -1017,70 +1235,6 @@ static int gretun_prepare_offloads(struct sk_buff *skb,
 }
 
 /*
- * The GRE checksum, RFC 2784: over the GRE header and payload. A GSO
- * packet gets it per segment from the segmentation. When the inner
- * checksum is itself left to the device, ours follows from the headers
- * alone (local checksum offload); otherwise the device, or the stack
- * before it, fills it in as it would a TCP checksum.
- */
-static void gretun_set_csum(struct sk_buff *skb, struct gre_base_hdr *greh)
-{
-	__sum16 *csum = (__sum16 *)(greh + 1);
-
-	*csum = 0;
-	if (skb_is_gso(skb))
-		return;
-	if (skb->ip_summed == CHECKSUM_PARTIAL) {
-		*csum = csum_fold(lco_csum(skb));
-		return;
-	}
-	skb->ip_summed = CHECKSUM_PARTIAL;
-	skb->csum_start = skb_transport_header(skb) - skb->head;
-	skb->csum_offset = sizeof(*greh);
-}
-
-/*
- * Push the GRE header. The sequence number and the checksum over it
- * come later, in gretun_seal_hdr(): a sequenced packet gets its number
- * only when it takes its place in line.
- */
-static int gretun_push_hdr(const struct gretun_parms *p, struct sk_buff *skb,
-			   unsigned int headroom)
-{
-	int len = gretun_hdr_len(p->oflags);
-	__be16 proto = skb->protocol;
-	struct gre_base_hdr *greh;
-	__be32 *opt;
-
-	if (skb_cow_head(skb, headroom + len))
-		return -ENOMEM;
-
-	greh = skb_push(skb, len);
-	skb_reset_transport_header(skb);
-	greh->flags = gretun_flags_to_wire(p->oflags);
-	greh->protocol = proto;
-	opt = (__be32 *)(greh + 1);
-	if (p->oflags & GRETUN_F_CSUM)
-		opt++;
-	if (p->oflags & GRETUN_F_KEY)
-		*opt = cpu_to_be32(p->okey);
-	return 0;
-}
-
-/* The number, then the checksum that covers it. */
-static void gretun_seal_hdr(const struct gretun_parms *p, struct sk_buff *skb,
-			    u32 seq)
-{
-	struct gre_base_hdr *greh = (struct gre_base_hdr *)skb_transport_header(skb);
-
-	if (p->oflags & GRETUN_F_SEQ)
-		*(__be32 *)((u8 *)greh + gretun_hdr_len(p->oflags) - 4) =
-			cpu_to_be32(seq);
-	if (p->oflags & GRETUN_F_CSUM)
-		gretun_set_csum(skb, greh);
-}
-
-/*
  * The underlay's queues (fq_codel, a multiqueue NIC's tx queue choice)
  * keep order only within a flow, and they tell flows apart by skb->hash.
  * Outer packets normally keep the inner flow's hash, so the inner flows
@@ -1152,7 +1306,7 @@ static int gretun_encap(const struct gretun_parms *p, struct sk_buff *skb,
 {
 	if (gretun_prepare_offloads(skb, p) ||
 	    gretun_push_hdr(p, skb, LL_RESERVED_SPACE(o->rt->dst.dev) +
-			    sizeof(struct iphdr)))
+			    gretun_overhead(p)))
 		return -ENOMEM;
 	gretun_push_ip(skb, o);
 	return 0;
@@ -1177,7 +1331,7 @@ static void gretun_send(struct gretun *t, const struct gretun_parms *p,
 }
 
 /* ---------------------------------------------------------------------
- * Sequenced transmit
+ * 7. Transmit, continued: sequenced tunnels
  *
  * An RFC 2890 receiver drops a packet numbered below one it has already
  * seen, so numbers must reach the wire in the order they were given, with
@@ -1343,45 +1497,6 @@ static void gretun_send_in_order(struct gretun *t, const struct gretun_parms *p,
 	gretun_seq_append(t, p, &built);
 }
 
-/*
- * Fit the inner packet to the path. With DF on the outer header the outer
- * route's MTU, lowered by "fragmentation needed" from the path (see
- * gretun_err), bounds the inner packet: a larger one is refused with the
- * ICMP or ICMPv6 error its sender needs (RFC 1191, RFC 8201), and the
- * inner route learns the smaller MTU. An inner packet that may be
- * fragmented (IPv4 without DF, IPv6 on a path below the IPv6 minimum MTU,
- * any other protocol) goes without DF and is fragmented on the way.
- */
-static int gretun_fit_path(struct sk_buff *skb, const struct gretun_parms *p,
-			   struct rtable *rt, __be16 *df)
-{
-	int mtu;
-
-	if (!*df)
-		return 0;
-	mtu = dst_mtu(&rt->dst) - sizeof(struct iphdr) -
-	      gretun_hdr_len(p->oflags);
-	if (skb_valid_dst(skb) && mtu < dst_mtu(skb_dst(skb)))
-		skb_dst_update_pmtu_no_confirm(skb, mtu);
-
-	if (skb_is_gso(skb) ? skb_gso_validate_network_len(skb, mtu) :
-			      skb->len <= mtu)
-		return 0;
-
-	if (skb->protocol == htons(ETH_P_IP) && mtu >= IPV4_MIN_MTU &&
-	    (ip_hdr(skb)->frag_off & htons(IP_DF))) {
-		icmp_ndo_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED,
-			      htonl(mtu));
-		return -EMSGSIZE;
-	}
-	if (skb->protocol == htons(ETH_P_IPV6) && mtu >= IPV6_MIN_MTU) {
-		icmpv6_ndo_send(skb, ICMPV6_PKT_TOOBIG, 0, mtu);
-		return -EMSGSIZE;
-	}
-	*df = 0;
-	return 0;
-}
-
 static netdev_tx_t gretun_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct gretun *t = netdev_priv(dev);
@@ -1435,7 +1550,7 @@ drop:
 }
 
 /* ---------------------------------------------------------------------
- * 6. Device setup, ethtool statistics
+ * 8. Device setup, ethtool statistics
  */
 
 static void gretun_uninit(struct net_device *dev)
@@ -1528,8 +1643,7 @@ static void gretun_setup(struct net_device *dev)
 	dev->priv_flags |= IFF_NO_QUEUE;
 	dev->hard_header_len = 0;
 	dev->addr_len = sizeof(__be32);
-	dev->mtu = ETH_DATA_LEN - sizeof(struct iphdr) -
-		   gretun_hdr_len(0);
+	/* dev->mtu: newlink gives the one that fits the underlay */
 	dev->min_mtu = ETH_MIN_MTU;
 	dev->max_mtu = GRETUN_MAX_MTU;
 	dev->features |= GRETUN_FEATURES;
@@ -1537,45 +1651,6 @@ static void gretun_setup(struct net_device *dev)
 	gretun_compat_set_lltx(dev);
 	netif_keep_dst(dev);
 	dev->needs_free_netdev = true;
-}
-
-/*
- * The MTU that fits the underlay: the bound device's, else that of the
- * device the route to the remote end leaves by, else Ethernet's.
- */
-static unsigned int gretun_auto_mtu(struct net *net,
-				    const struct gretun_parms *p)
-{
-	struct net_device *under = NULL;
-	int mtu = ETH_DATA_LEN;
-	struct flowi4 fl4;
-	struct rtable *rt;
-
-	if (p->link)
-		under = __dev_get_by_index(net, p->link);
-	if (under) {
-		mtu = under->mtu;
-	} else if (p->remote) {
-		rt = gretun_route(net, p, p->tos, &fl4);
-		if (!IS_ERR(rt)) {
-			mtu = rt->dst.dev->mtu;
-			ip_rt_put(rt);
-		}
-	}
-	mtu -= sizeof(struct iphdr) + gretun_hdr_len(p->oflags);
-	return clamp_t(int, mtu, ETH_MIN_MTU, GRETUN_MAX_MTU);
-}
-
-/*
- * Give a registered tunnel the MTU we compute, and remember it as ours:
- * an MTU the user set stays (see gretun_follow_underlay).
- */
-static void gretun_set_auto_mtu(struct gretun *t, const struct gretun_parms *p)
-{
-	unsigned int mtu = gretun_auto_mtu(t->net, p);
-
-	if (!dev_set_mtu(t->dev, mtu))
-		t->auto_mtu = mtu;
 }
 
 /*
@@ -1587,12 +1662,11 @@ static void gretun_apply_to_dev(struct net_device *dev,
 {
 	dev_addr_set(dev, (const u8 *)&p->local);
 	memcpy(dev->broadcast, &p->remote, sizeof(p->remote));
-	dev->needed_headroom = LL_MAX_HEADER + sizeof(struct iphdr) +
-			       gretun_hdr_len(p->oflags);
+	dev->needed_headroom = LL_MAX_HEADER + gretun_overhead(p);
 }
 
 /* ---------------------------------------------------------------------
- * 7. rtnetlink configuration
+ * 9. rtnetlink configuration
  */
 
 static const struct nla_policy gretun_policy[IFLA_GRETUN_MAX + 1] = {
@@ -1938,6 +2012,7 @@ static void gretun_replace_parms(struct gretun *t, struct gretun_parms *p)
 	struct gretun_parms *old = rtnl_dereference(t->parms);
 	struct gretun_key ok, nk;
 
+	ASSERT_RTNL();
 	gretun_key_of(old, &ok);
 	gretun_key_of(p, &nk);
 	if (!gretun_key_equal(&ok, &nk)) {
@@ -1972,6 +2047,7 @@ static void gretun_replace_parms(struct gretun *t, struct gretun_parms *p)
 static void gretun_update_carrier(struct gretun *t,
 				  const struct gretun_parms *p)
 {
+	ASSERT_RTNL();
 	if (p->link && !__dev_get_by_index(t->net, p->link))
 		netif_carrier_off(t->dev);
 	else
@@ -2072,7 +2148,7 @@ static struct rtnl_link_ops gretun_link_ops __read_mostly = {
 };
 
 /* ---------------------------------------------------------------------
- * 8. Per-namespace state, underlays changing or going away, module init
+ * 10. Per-namespace state, underlays changing or going away, module init
  * and exit
  */
 
@@ -2150,24 +2226,6 @@ static const struct net_protocol gretun_protocol = {
 };
 
 /*
- * A tunnel bound to an underlay device with "dev" follows that device's
- * MTU, unless the user has set the tunnel's own.
- */
-static void gretun_follow_underlay(struct net_device *under)
-{
-	struct gretun_net *gn = net_generic(dev_net(under), gretun_net_id);
-	struct gretun *t;
-	int bkt;
-
-	hash_for_each(gn->tunnels, bkt, t, hnode) {
-		const struct gretun_parms *p = rtnl_dereference(t->parms);
-
-		if (p->link == under->ifindex && t->dev->mtu == t->auto_mtu)
-			gretun_set_auto_mtu(t, p);
-	}
-}
-
-/*
  * The tunnels bound to an underlay that is going away, or leaving for
  * another namespace, keep their configuration, as ip_gre's do, and send
  * nothing (see gretun_update_carrier).
@@ -2178,6 +2236,7 @@ static void gretun_underlay_gone(struct net_device *under)
 	struct gretun *t;
 	int bkt;
 
+	ASSERT_RTNL();
 	hash_for_each(gn->tunnels, bkt, t, hnode) {
 		if (rtnl_dereference(t->parms)->link != under->ifindex ||
 		    t->dev->reg_state != NETREG_REGISTERED)
