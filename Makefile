@@ -51,7 +51,7 @@ IP_LIB_DIR ?= /usr/lib/$(MULTIARCH)/ip
 PLUGIN := iproute2/link_gretun.so
 PLUGIN_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter -fPIC -I.
 
-all: module plugin selftests/gretun_nl selftests/gretun_rr
+all: module plugin selftests/nl_gretun selftests/tcp_rr
 
 kdir:
 	@if [ -z "$(KDIR)" ]; then \
@@ -127,13 +127,13 @@ lint: kdir $(PLUGIN)
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
-	rm -f $(PLUGIN) selftests/gretun_nl selftests/gretun_rr
+	rm -f $(PLUGIN) selftests/nl_gretun selftests/tcp_rr
 
 .PHONY: all kdir module plugin install uninstall dkms-install dkms-uninstall \
 	deb demo check check-install check-fresh interop bench check-debug lint clean
 
-selftests/gretun_nl: selftests/gretun_nl.c gre_tun.h
+selftests/nl_gretun: selftests/nl_gretun.c gre_tun.h
 	$(CC) -O2 -Wall -Wextra -D_GNU_SOURCE -o $@ $<
 
-selftests/gretun_rr: selftests/gretun_rr.c
+selftests/tcp_rr: selftests/tcp_rr.c
 	$(CC) -O2 -Wall -Wextra -o $@ $<

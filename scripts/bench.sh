@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # `make bench`: gretun against the kernel's ip_gre and plain routing, side
-# by side in one guest (selftests/bench.sh), then medians, spread, ratios,
-# a CSV and a chart in .results/bench/ (scripts/bench-report.py).
+# by side in one guest (selftests/guest_bench.sh), then medians, spread,
+# ratios, a CSV and a chart in .results/bench/ (scripts/bench-report.py).
 #
 # Environment: BENCH_ROUNDS (default 5) alternating rounds, BENCH_SECS
 # (default 5) seconds a measurement; BENCH_PROFILE=1 adds CPU profiles;
@@ -68,9 +68,9 @@ cat "$RESULTS/machine.txt"
 GRETUN_SILENCE_LIMIT=${GRETUN_SILENCE_LIMIT:-900} \
 	vng_exec "$RESULTS" "env BENCH_PROFILE=${BENCH_PROFILE:-0} \
 BENCH_SCALE_N=${BENCH_SCALE_N:-10000} BENCH_MEM_N=${BENCH_MEM_N:-1000} \
-$REPO/selftests/bench.sh $RESULTS ${BENCH_ROUNDS:-5} ${BENCH_SECS:-5}" |
+$REPO/selftests/guest_bench.sh $RESULTS ${BENCH_ROUNDS:-5} ${BENCH_SECS:-5}" |
 	tee "$RESULTS/guest.log"
 "$REPO/scripts/bench-report.py" "$RESULTS" | tee "$RESULTS/report.txt"
 profiles_report | tee -a "$RESULTS/report.txt"
 # the guest's own checks: every measurement made, kernel healthy
-grep -q '^# bench: [0-9]* checks, 0 failed' "$RESULTS/guest.log"
+grep -q '^# guest_bench: [0-9]* checks, 0 failed' "$RESULTS/guest.log"

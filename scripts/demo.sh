@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # `make demo`: install what is missing, build, boot a guest and run the
-# LAN-to-LAN scenario in it (selftests/demo.sh), told as a short story.
+# LAN-to-LAN scenario in it (selftests/guest_demo.sh), told as a short story.
 # Exits 0 only if every step of it worked.
 set -eu
 
@@ -29,7 +29,7 @@ vng_setup "$REL"
 say "booting $REL in a guest ($VNG_NOTE)"
 rm -rf "$RESULTS"
 mkdir -p "$RESULTS"
-vng_exec "$RESULTS" "$REPO/selftests/demo.sh && touch $RESULTS/ok" |
+vng_exec "$RESULTS" "$REPO/selftests/guest_demo.sh && touch $RESULTS/ok" |
 	grep -v '^\[ *[0-9.]*\] '
 
 if [ -e "$RESULTS/ok" ]; then

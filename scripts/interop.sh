@@ -3,7 +3,7 @@
 #
 # `make interop` (also part of `make check`): gretun against the kernel's
 # own GRE. Two guests, one loading gre_tun and one ip_gre, share one QEMU
-# network on loopback; both run selftests/interop.sh and each writes its
+# network on loopback; both run selftests/guest_interop.sh and each writes its
 # summary under INTEROP_RESULTS (default .results/interop/{gretun,gre}).
 set -eu
 
@@ -30,13 +30,13 @@ port_free() { ! ss -Htln "sport = :$1" | grep -q .; }
 port=$((20000 + RANDOM % 20000))
 until port_free "$port"; do port=$((port + 1)); done
 
-# guest ROLE MAC NETDEV: boot one side, running interop.sh as ROLE; a
+# guest ROLE MAC NETDEV: boot one side, running guest_interop.sh as ROLE; a
 # guest that hangs whole is killed after GUEST_LIMIT seconds.
 GUEST_LIMIT=${INTEROP_GUEST_LIMIT:-1500}
 guest() {
 	VNG=(timeout -k 10 "$GUEST_LIMIT" "${VNG[@]}")
 	vng_exec "$RESULTS/$1" \
-		"INTEROP_ROLE=$1 INTEROP_DATA=$RESULTS/data INTEROP_MAC=$2 INTEROP_FAULT=${INTEROP_FAULT:-} $REPO/selftests/run_all.sh $RESULTS/$1 interop.sh" \
+		"INTEROP_ROLE=$1 INTEROP_DATA=$RESULTS/data INTEROP_MAC=$2 INTEROP_FAULT=${INTEROP_FAULT:-} $REPO/selftests/run_all.sh $RESULTS/$1 guest_interop.sh" \
 		--qemu-opts="-netdev socket,id=w0,$3 -device virtio-net-pci,netdev=w0,mac=$2"
 }
 

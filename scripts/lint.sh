@@ -23,10 +23,10 @@ if grep -E 'warning:|error:' <<<"$out"; then
 fi
 
 step "selftest helper with -Wall -Wextra -Werror"
-gcc -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -o selftests/gretun_nl \
-	selftests/gretun_nl.c || fail "gretun_nl"
-gcc -O2 -Wall -Wextra -Werror -o selftests/gretun_rr selftests/gretun_rr.c ||
-	fail "gretun_rr"
+gcc -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -o selftests/nl_gretun \
+	selftests/nl_gretun.c || fail "nl_gretun"
+gcc -O2 -Wall -Wextra -Werror -o selftests/tcp_rr selftests/tcp_rr.c ||
+	fail "tcp_rr"
 
 step "checkpatch"
 checkpatch() {

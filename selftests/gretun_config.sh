@@ -96,7 +96,7 @@ nl_refused() {
 	local name=$1 regex=$2
 
 	shift 2
-	check_output "$name" "$regex" at a gretun_nl add gt9 "$@"
+	check_output "$name" "$regex" at a nl_gretun add gt9 "$@"
 	check_fail "$name: nothing created" at a ip link show gt9
 }
 nl_refused "IPv6 local" 'EAFNOSUPPORT: gretun: the underlay is IPv4' \
@@ -117,15 +117,15 @@ nl_refused "pmtudisc 2" 'ERANGE|EINVAL: .+' pmtudisc=u8:2
 nl_refused "ignore-df with pmtudisc" 'EINVAL: gretun: ignore-df needs nopmtudisc' \
 	ignore_df=u8:1
 nl_refused "missing underlay" 'ENODEV: gretun: underlay device not found' link=u32:99999
-check_output "a good message passes" '^ok' at a gretun_nl add gt9 \
+check_output "a good message passes" '^ok' at a nl_gretun add gt9 \
 	local=ip4:192.0.2.1 iflags=u16:2 ikey=u32:5 ttl=u8:9
 check_output "and is what it said" 'ikey 0.0.0.5' at a ip -d link show gt9
 
 log "--- a refused change changes nothing"
 before=$(at a ip -j -d link show gt9 | jq -c '.[0].linkinfo')
-check_output "unknown flags in a change" 'EOPNOTSUPP' at a gretun_nl set gt9 \
+check_output "unknown flags in a change" 'EOPNOTSUPP' at a nl_gretun set gt9 \
 	iflags=u16:0x80 ttl=u8:99
-check_output "ignore-df in a change" 'EINVAL' at a gretun_nl set gt9 \
+check_output "ignore-df in a change" 'EINVAL' at a nl_gretun set gt9 \
 	ignore_df=u8:1 ttl=u8:99
 check_eq "configuration unchanged" "$before" \
 	"$(at a ip -j -d link show gt9 | jq -c '.[0].linkinfo')"

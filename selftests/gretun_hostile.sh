@@ -433,7 +433,7 @@ refused "tos 0x29: DSCP with ECN" tos=u8:0x29
 refused "IFLA_ADDRESS beside the gretun attributes" @1=raw:0a000001
 refused "IFLA_BROADCAST beside the gretun attributes" @2=raw:0a000002
 
-# One gretun_nl for all: per case, add nlN, get nlN, set gt8, get gt8.
+# One nl_gretun for all: per case, add nlN, get nlN, set gt8, get gt8.
 # Each nlN has a remote of its own (the case's attributes come after it
 # and win), so that one wrongly created cannot make the next one refused
 # as a duplicate.
@@ -447,7 +447,7 @@ json_before=$(show8)
 		echo "get gt8"
 	done
 } >"$TMP/nl.requests"
-mapfile -t OUT < <(at n gretun_nl - <"$TMP/nl.requests")
+mapfile -t OUT < <(at n nl_gretun - <"$TMP/nl.requests")
 check_eq "one answer a request" "$(wc -l <"$TMP/nl.requests")" "${#OUT[@]}"
 gt8=${OUT[0]}
 check "gt8 reads back" test "${gt8#link gt8 }" != "$gt8"
@@ -474,6 +474,6 @@ for dev in "${left[@]}"; do
 done
 check_eq "gt8 as ip shows it: unchanged" "$json_before" "$(show8)"
 check_output "tos inherit (1) is no ECN bit: accepted" '^ok' \
-	at n gretun_nl add gt9 tos=u8:1
-check_output "and a good message still passes" '^ok' at n gretun_nl set gt8 ttl=u8:34
+	at n nl_gretun add gt9 tos=u8:1
+check_output "and a good message still passes" '^ok' at n nl_gretun set gt8 ttl=u8:34
 check_eq "and does what it says" 34 "$(show8 | jq '.[0].linkinfo.info_data.ttl')"

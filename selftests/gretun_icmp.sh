@@ -8,12 +8,12 @@
 # is not a GRE packet one of our tunnels sent (another protocol, another
 # key, a header cut short, garbage) changes no route and is counted.
 #
-#  hA -- rA ==gt0== T ==gt0== rB -- hB     (lan2lan.sh; gt0: key 4242)
+#  hA -- rA ==gt0== T ==gt0== rB -- hB     (lib_lan2lan.sh; gt0: key 4242)
 
 # shellcheck source=selftests/lib.sh
 source "$(dirname "$0")/lib.sh"
-# shellcheck source=selftests/lan2lan.sh
-source "$(dirname "$0")/lan2lan.sh"
+# shellcheck source=selftests/lib_lan2lan.sh
+source "$(dirname "$0")/lib_lan2lan.sh"
 
 check "module loads" gretun_load
 lan2lan_transit_up

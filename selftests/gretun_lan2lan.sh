@@ -4,12 +4,12 @@
 # Two LANs, IPv4 and IPv6, joined by a gretun tunnel across an IPv4-only
 # transit that knows neither LAN: pings both ways, 20 MB of TCP each way
 # arriving byte-identical, the tunnel as one traceroute hop, and nothing
-# but keyed GRE-in-IPv4 on the transit's wires. Topology: lan2lan.sh.
+# but keyed GRE-in-IPv4 on the transit's wires. Topology: lib_lan2lan.sh.
 
 # shellcheck source=selftests/lib.sh
 source "$(dirname "$0")/lib.sh"
-# shellcheck source=selftests/lan2lan.sh
-source "$(dirname "$0")/lan2lan.sh"
+# shellcheck source=selftests/lib_lan2lan.sh
+source "$(dirname "$0")/lib_lan2lan.sh"
 
 MB=${LAN2LAN_MB:-20}
 

@@ -4,12 +4,13 @@
 # A routing daemon over the tunnel: bird2 on both routers runs OSPFv2 and
 # OSPFv3 over gt0 (hellos to 224.0.0.5 and ff02::5 through the tunnel) and
 # learns the other LAN's prefixes; taking the tunnel down withdraws them,
-# bringing it up brings them back. Topology: lan2lan.sh, no static routes.
+# bringing it up brings them back. Topology: lib_lan2lan.sh, no static
+# routes.
 
 # shellcheck source=selftests/lib.sh
 source "$(dirname "$0")/lib.sh"
-# shellcheck source=selftests/lan2lan.sh
-source "$(dirname "$0")/lan2lan.sh"
+# shellcheck source=selftests/lib_lan2lan.sh
+source "$(dirname "$0")/lib_lan2lan.sh"
 
 command -v bird >/dev/null || skip "bird2 is not installed"
 

@@ -3,7 +3,7 @@
 #
 # Path MTU and ICMP errors, in the style of the kernel's pmtu.sh: LANs
 # and tunnel ends at MTU 1500, one link of MTU 1400 in the middle of the
-# transit (lan2lan.sh with LAN2LAN_MIDDLE_MTU). With DF on the outer
+# transit (lib_lan2lan.sh with LAN2LAN_MIDDLE_MTU). With DF on the outer
 # header, "fragmentation needed" from the transit must reach the tunnel
 # and turn into ICMP / ICMPv6 "packet too big" for the LAN hosts, or TCP
 # stalls; with nopmtudisc and ignore-df the transit fragments instead.
@@ -14,8 +14,8 @@
 
 # shellcheck source=selftests/lib.sh
 source "$(dirname "$0")/lib.sh"
-# shellcheck source=selftests/lan2lan.sh
-source "$(dirname "$0")/lan2lan.sh"
+# shellcheck source=selftests/lib_lan2lan.sh
+source "$(dirname "$0")/lib_lan2lan.sh"
 
 LAN2LAN_MIDDLE_MTU=1400
 # A black hole stalls TCP for good: a minute is plenty either way (on

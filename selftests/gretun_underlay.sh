@@ -70,7 +70,7 @@ check_fail "it sends nothing (no other way out)" \
 	at a ping -c 1 -W 1 -q 10.99.0.2
 check_eq "not a packet" "$tx_before" "$(counter a gd0 tx_packets)"
 check_output "a new underlay must exist" "underlay device not found" \
-	at a gretun_nl set gd0 link=u32:99999
+	at a nl_gretun set gd0 link=u32:99999
 check "dev can be cleared" at a ip link set gd0 type gretun nodev
 check_eq "and the carrier is back" 1 "$(at a cat /sys/class/net/gd0/carrier)"
 check_fail "no dev shown" grep -q ' dev ' <(at a ip -d link show gd0)

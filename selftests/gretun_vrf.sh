@@ -18,8 +18,8 @@
 
 # shellcheck source=selftests/lib.sh
 source "$(dirname "$0")/lib.sh"
-# shellcheck source=selftests/lan2lan.sh
-source "$(dirname "$0")/lan2lan.sh"
+# shellcheck source=selftests/lib_lan2lan.sh
+source "$(dirname "$0")/lib_lan2lan.sh"
 
 modinfo ip_gre >/dev/null 2>&1 || skip "this kernel has no ip_gre module"
 modinfo vrf >/dev/null 2>&1 || skip "this kernel has no vrf module"

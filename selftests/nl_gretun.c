@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * gretun_nl - send a hand-made gretun RTM_NEWLINK, to test what `ip`
+ * nl_gretun - send a hand-made gretun RTM_NEWLINK, to test what `ip`
  * would never send: wrong sizes, wrong families, unknown flags.
  *
- *   gretun_nl add|set IFNAME [NAME=TYPE:VALUE ...]
- *   gretun_nl - < REQUESTS
+ *   nl_gretun add|set IFNAME [NAME=TYPE:VALUE ...]
+ *   nl_gretun - < REQUESTS
  *
  * NAME is an IFLA_GRETUN_* attribute in lower case without the prefix
  * (local, ikey, ignore_df, ...) or a number; TYPE is u8, u16, u32, ip4,
@@ -55,9 +55,9 @@ static const char *const attr_names[] = {
 
 static void die_usage(const char *why)
 {
-	fprintf(stderr, "gretun_nl: %s\n"
-		"usage: gretun_nl add|set IFNAME [[@]NAME=TYPE:VALUE ...]\n"
-		"       gretun_nl - < REQUESTS\n", why);
+	fprintf(stderr, "nl_gretun: %s\n"
+		"usage: nl_gretun add|set IFNAME [[@]NAME=TYPE:VALUE ...]\n"
+		"       nl_gretun - < REQUESTS\n", why);
 	exit(2);
 }
 
@@ -190,14 +190,14 @@ static void talk(char *buf, int any_reply)
 	    setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one)) ||
 	    sendto(fd, buf, n->nlmsg_len, 0, (struct sockaddr *)&sa,
 		   sizeof(sa)) < 0) {
-		perror("gretun_nl");
+		perror("nl_gretun");
 		exit(2);
 	}
 	len = recv(fd, buf, BUFSZ, 0);
 	close(fd);
 	if (len < (ssize_t)NLMSG_LENGTH(sizeof(struct nlmsgerr)) ||
 	    (!any_reply && n->nlmsg_type != NLMSG_ERROR)) {
-		fprintf(stderr, "gretun_nl: unexpected reply\n");
+		fprintf(stderr, "nl_gretun: unexpected reply\n");
 		exit(2);
 	}
 }
@@ -299,7 +299,7 @@ static int batch(void)
 	int argc, ret = 0;
 
 	/* words[0] stands for the program's name, as in argv */
-	words[0] = "gretun_nl";
+	words[0] = "nl_gretun";
 	while (fgets(line, sizeof(line), stdin)) {
 		argc = 1;
 		for (w = strtok(line, " \t\n"); w && argc < 63;

@@ -9,7 +9,7 @@
 # tunnel plain and with `key seq csum`:
 #   tcp   iperf3, one TCP stream, bits/s received
 #   udp   iperf3, 64-byte UDP datagrams, packets/s received
-#   rr    gretun_rr, TCP request/response, transactions/s
+#   rr    tcp_rr, TCP request/response, transactions/s
 # Then gretun again beside 10,000 other tunnels, and the slab memory a
 # tunnel costs, ours and ip_gre's. Rows go to RESULTS/bench.csv as
 # round,mode,options,metric,value; scripts/bench-report.py reads them.
@@ -17,7 +17,7 @@
 # option set (perf, every CPU) goes to RESULTS/profile-MODE-OPTIONS.data,
 # which scripts/bench.sh reads into .txt reports on the host.
 #
-# usage: bench.sh RESULTS [ROUNDS [SECONDS]]
+# usage: guest_bench.sh RESULTS [ROUNDS [SECONDS]]
 
 # shellcheck source=selftests/lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -53,10 +53,10 @@ udp_rate() {
 rr_rate() {
 	local pid rate
 
-	spawn b timeout "$LIMIT" gretun_rr server 7000
+	spawn b timeout "$LIMIT" tcp_rr server 7000
 	pid=$SPAWNED
 	if ! wait_for 10 listening b 7000 ||
-		! rate=$(at a timeout "$LIMIT" gretun_rr client "$1" 7000 "$SECS"); then
+		! rate=$(at a timeout "$LIMIT" tcp_rr client "$1" 7000 "$SECS"); then
 		kill "$pid" 2>/dev/null
 		wait "$pid"
 		return 1

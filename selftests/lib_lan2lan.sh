@@ -3,7 +3,8 @@
 #
 # The job gretun exists for, as namespaces: two LANs (IPv4 and IPv6) joined
 # across an IPv4-only transit that has no route to either of them. Source
-# after lib.sh. Used by gretun_lan2lan.sh, gretun_ospf.sh and `make demo`.
+# after lib.sh. Used by gretun_lan2lan.sh, gretun_ospf.sh, gretun_icmp.sh,
+# gretun_pmtu.sh, gretun_vrf.sh and `make demo` (guest_demo.sh).
 #
 #  hA                rA                  T                  rB                hB
 #  lan0 ---------- lan0  wan0 -------- a0   b0 -------- wan0  lan0 ---------- lan0

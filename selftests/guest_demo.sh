@@ -1,14 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The guest side of `make demo`: the LAN-to-LAN scenario of lan2lan.sh,
+# The guest side of `make demo`: the LAN-to-LAN scenario of lib_lan2lan.sh,
 # told as a short story. Every step is also a check; the exit status is 0
 # only if all of them passed and the kernel stayed healthy.
 
 # shellcheck source=selftests/lib.sh
 source "$(dirname "$0")/lib.sh"
-# shellcheck source=selftests/lan2lan.sh
-source "$(dirname "$0")/lan2lan.sh"
+# shellcheck source=selftests/lib_lan2lan.sh
+source "$(dirname "$0")/lib_lan2lan.sh"
 
 title() { printf '\n== %s\n' "$*"; }
 

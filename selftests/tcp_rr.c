@@ -4,8 +4,8 @@
  * connection, one byte each way, the next request only after the answer.
  * The rate is bounded by the latency of the path, not its bandwidth.
  *
- *   gretun_rr server PORT             answer one connection, then exit
- *   gretun_rr client ADDR PORT SECS   print transactions per second
+ *   tcp_rr server PORT             answer one connection, then exit
+ *   tcp_rr client ADDR PORT SECS   print transactions per second
  *
  * ADDR is IPv4 or IPv6. Exit status 0 only if every byte went both ways.
  */
