@@ -51,7 +51,7 @@ IP_LIB_DIR ?= /usr/lib/$(MULTIARCH)/ip
 PLUGIN := iproute2/link_gretun.so
 PLUGIN_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter -fPIC -I.
 
-all: module plugin selftests/nl_gretun selftests/tcp_rr
+all: module plugin selftests
 
 kdir:
 	@if [ -z "$(KDIR)" ]; then \
@@ -71,6 +71,10 @@ plugin: $(PLUGIN)
 
 $(PLUGIN): iproute2/link_gretun.c iproute2/ip_plugin.h gre_tun.h
 	$(CC) $(PLUGIN_CFLAGS) -shared -o $@ $<
+
+# the selftests' helper programs (selftests/Makefile)
+selftests:
+	$(MAKE) -C selftests
 
 DEPMOD = depmod -a $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KDIR_RELEASE)
 
@@ -127,13 +131,9 @@ lint: kdir $(PLUGIN)
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
-	rm -f $(PLUGIN) selftests/nl_gretun selftests/tcp_rr
+	rm -f $(PLUGIN)
+	$(MAKE) -C selftests clean
 
-.PHONY: all kdir module plugin install uninstall dkms-install dkms-uninstall \
-	deb demo check check-install check-fresh interop bench check-debug lint clean
-
-selftests/nl_gretun: selftests/nl_gretun.c gre_tun.h
-	$(CC) -O2 -Wall -Wextra -D_GNU_SOURCE -o $@ $<
-
-selftests/tcp_rr: selftests/tcp_rr.c
-	$(CC) -O2 -Wall -Wextra -o $@ $<
+.PHONY: all kdir module plugin selftests install uninstall dkms-install \
+	dkms-uninstall deb demo check check-install check-fresh interop bench \
+	check-debug lint clean

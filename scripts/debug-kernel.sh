@@ -261,7 +261,7 @@ check() {
 
 	rm -rf "$RESULTS"
 	mkdir -p "$RESULTS"
-	make -s -C "$REPO" plugin selftests/nl_gretun
+	make -s -C "$REPO" plugin selftests
 	build_module
 
 	# Whether KVM works is the host's business: probe it with the

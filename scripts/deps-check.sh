@@ -5,7 +5,7 @@
 # installs (or one it depends on), or from one every Debian root has (Essential or Priority
 # required, what debootstrap's minbase installs): a tool installed by hand
 # on a developer's machine would otherwise hide a missing install step.
-# Candidates are the words of scripts/, selftests/, .ci/ and the Makefile,
+# Candidates are the words of scripts/, selftests/, .ci/ and the Makefiles,
 # comments left out, that name a program on this machine; those that come
 # from no package (built here) are skipped. Run by make lint.
 set -eu
@@ -41,7 +41,7 @@ owner() {
 # | ; & $( or a
 # keyword, or after a wrapper of ours or the system's and its arguments;
 # not assignments (w=) or function definitions (w())
-words=$(cat scripts/*.sh selftests/*.sh .ci/run Makefile |
+words=$(cat scripts/*.sh selftests/*.sh .ci/run Makefile selftests/Makefile |
 	sed 's/\(^\|[[:space:]]\)#.*//' | perl -ne '
 	while (/(?:^|[|;&]|(?:\$|<)\(|\b(?:then|do|else|exec|env|xargs|command)\s)\s*\(?\s*(?:!\s*)?([a-z][a-z0-9_.+-]*[a-z0-9])\b(?![=(])/g) { print "$1\n" }
 	while (/\b(?:at|spawn)\s+"?\$?\w+"?\s+([a-z][a-z0-9_.+-]*[a-z0-9])\b/g) { print "$1\n" }

@@ -22,11 +22,8 @@ if grep -E 'warning:|error:' <<<"$out"; then
 	fail "compiler or sparse warnings"
 fi
 
-step "selftest helper with -Wall -Wextra -Werror"
-gcc -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -o selftests/nl_gretun \
-	selftests/nl_gretun.c || fail "nl_gretun"
-gcc -O2 -Wall -Wextra -Werror -o selftests/tcp_rr selftests/tcp_rr.c ||
-	fail "tcp_rr"
+step "selftest helpers with -Wall -Wextra -Werror"
+make -s -B -C selftests EXTRA_CFLAGS=-Werror || fail "selftest helpers"
 
 step "checkpatch"
 checkpatch() {
