@@ -57,7 +57,7 @@ if [ "${GRETUN_IP:-}" = backports ]; then
 	say "ip for the tests: $("$ip_dir/ip" -V)"
 fi
 vng_exec "$RESULTS" "env GRETUN_IP_DIR=$ip_dir GRETUN_INSTALL_WAYS='${GRETUN_INSTALL_WAYS:-make}' \
-GRETUN_TEST_TIMEOUT=${GRETUN_TEST_TIMEOUT:-900} \
+GRETUN_TEST_TIMEOUT=${GRETUN_TEST_TIMEOUT:-} \
 $REPO/selftests/run_all.sh $RESULTS ${GRETUN_TESTS:-}" \
 	--overlay-rwdir /usr --overlay-rwdir /etc --overlay-rwdir /var
 summaries=("$RESULTS/summary")

@@ -25,6 +25,33 @@ fi
 step "selftest helpers with -Wall -Wextra -Werror"
 make -s -B -C selftests EXTRA_CFLAGS=-Werror || fail "selftest helpers"
 
+step "selftests/Makefile lists every test (TEST_PROGS) and script (TEST_FILES)"
+# unlisted VAR WHAT FILE...: FILEs not in the Makefile's VAR (make
+# print-WHAT), and the names in VAR that are no file in selftests/
+unlisted() {
+	local var=$1 listed f
+
+	listed=$(make -s -C selftests "print-$2" | sort)
+	shift 2
+	for f in $(comm -13 <(echo "$listed") <(printf '%s\n' "$@" | sort)); do
+		echo "selftests/$f is not in $var"
+	done
+	for f in $(comm -23 <(echo "$listed") <(printf '%s\n' "$@" | sort)); do
+		echo "$var names $f, which is not in selftests/"
+	done
+}
+tests=() others=()
+for f in selftests/*.sh selftests/*.py; do
+	f=${f#selftests/}
+	case $f in
+	gretun_*.sh) tests+=("$f") ;;
+	*) others+=("$f") ;;
+	esac
+done
+out=$(unlisted TEST_PROGS tests "${tests[@]}"
+	unlisted TEST_FILES files "${others[@]}")
+[ -z "$out" ] || fail "selftests/Makefile: $out"
+
 step "checkpatch"
 checkpatch() {
 	local tarball

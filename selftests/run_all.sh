@@ -1,13 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Run every selftests/gretun_*.sh in this kernel, one after the other,
-# and report in KTAP. With RESULTS_DIR, also write RESULTS_DIR/summary,
-# the side channel `make check` reads: it exists only if the run finished.
+# Run the tests selftests/Makefile lists (TEST_PROGS), or those named, in
+# this kernel, one after the other, and report in KTAP. With RESULTS_DIR,
+# also write RESULTS_DIR/summary, the side channel `make check` reads: it
+# exists only if the run finished.
 #
 # Usage: run_all.sh [RESULTS_DIR] [TEST...]
-# GRETUN_TEST_TIMEOUT=SECONDS bounds each test (default 900; a debug kernel
-# under TCG needs more).
+# GRETUN_TEST_TIMEOUT=SECONDS bounds each test (default: `timeout=` in
+# selftests/settings; a debug kernel under TCG needs more).
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 RESULTS=${1:-}
@@ -18,7 +19,12 @@ cd "$HERE" || exit 1
 if [ $# -gt 0 ]; then
 	tests=("$@")
 else
-	tests=(gretun_*.sh)
+	mapfile -t tests < <(make -s -C "$HERE" print-tests)
+fi
+limit=${GRETUN_TEST_TIMEOUT:-$(sed -n 's/^timeout=//p' "$HERE/settings")}
+if [ "${#tests[@]}" -eq 0 ] || [ -z "$limit" ]; then
+	echo "run_all: no tests in $HERE/Makefile or no timeout in $HERE/settings" >&2
+	exit 1
 fi
 [ -n "$RESULTS" ] && rm -f "$RESULTS/summary"
 
@@ -31,7 +37,7 @@ for t in "${tests[@]}"; do
 	n=$((n + 1))
 	name=$(basename "$t" .sh)
 	start=$SECONDS
-	timeout "${GRETUN_TEST_TIMEOUT:-900}" "./$name.sh" 2>&1
+	timeout "$limit" "./$name.sh" 2>&1
 	rc=$?
 	took="$((SECONDS - start))s"
 	case $rc in
