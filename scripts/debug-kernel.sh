@@ -27,15 +27,15 @@ SRC_PKG=linux-source-6.1
 TARBALL=/usr/src/$SRC_PKG.tar.xz
 RESULTS=$REPO/.results-debug
 
-# What the suite's own gate (selftests/lib.sh) looks for, and the lines a
-# debug kernel prints at every boot that would match it without being a
-# report.
-REPORT_RE='WARNING:|BUG:|Oops|refcount_t|unregister_netdevice: waiting for|lockdep|possible circular locking|KASAN|UBSAN|kmemleak|general protection|RCU stall|stack-protector|list_(add|del) corruption'
+# What the suite's own gate looks for (HEALTH_RE), and the lines a debug
+# kernel prints at every boot that would match it without being a report.
+# shellcheck source=selftests/lib_health.sh
+source "$REPO/selftests/lib_health.sh"
 BANNER_RE='RCU lockdep checking is enabled|kmemleak: Kernel memory leak detector initialized'
 
 # reports: the lines of a kernel log on stdin that are reports.
 reports() {
-	grep -E "$REPORT_RE" | grep -Ev "$BANNER_RE" || true
+	grep -E "$HEALTH_RE" | grep -Ev "$BANNER_RE" || true
 }
 
 say() { printf 'check-debug: %s\n' "$*"; }

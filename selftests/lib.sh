@@ -236,9 +236,11 @@ gretun_unload() {
 	rmmod gre_tun
 }
 
-# The kernel-health gate: nothing alarming in dmesg since the test began,
-# no new taint other than out-of-tree (O) and unsigned (E) modules.
-HEALTH_RE='WARNING:|BUG:|Oops|refcount_t|unregister_netdevice: waiting for|lockdep|possible circular locking|KASAN|UBSAN|kmemleak|general protection|RCU stall|stack-protector|list_(add|del) corruption'
+# The kernel-health gate: nothing alarming (HEALTH_RE) in dmesg since the
+# test began, no new taint other than out-of-tree (O) and unsigned (E)
+# modules.
+# shellcheck source=selftests/lib_health.sh
+source "$SELFTESTS/lib_health.sh"
 TAINT_ALLOWED=$(((1 << 12) | (1 << 13)))
 
 health_begin() {

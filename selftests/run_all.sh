@@ -13,7 +13,8 @@
 HERE=$(cd "$(dirname "$0")" && pwd)
 RESULTS=${1:-}
 shift || true
-HEALTH_RE='WARNING:|BUG:|Oops|refcount_t|unregister_netdevice: waiting for|lockdep|possible circular locking|KASAN|UBSAN|kmemleak|general protection|RCU stall|list_(add|del) corruption'
+# shellcheck source=selftests/lib_health.sh
+source "$HERE/lib_health.sh"
 
 cd "$HERE" || exit 1
 if [ $# -gt 0 ]; then
