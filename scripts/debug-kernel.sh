@@ -4,8 +4,9 @@
 # `make check-debug`: the whole selftest suite on a kernel built with KASAN,
 # lockdep (PROVE_LOCKING), kmemleak and UBSAN. The kernel is built once from
 # Debian's linux-source-6.1, from `make allnoconfig` + kvm_guest.config +
-# scripts/debug-kernel.config, and cached outside the tree; the module is
-# built against it and the suite runs in one virtme-ng guest booted on it.
+# selftests/config + scripts/debug-kernel.config, and cached outside the
+# tree; the module is built against it and the suite runs in one
+# virtme-ng guest booted on it.
 # After the suite, kmemleak scans: any report, or any KASAN, lockdep, UBSAN,
 # WARNING or BUG in the guest's log, fails the run.
 #
@@ -21,7 +22,8 @@ set -eu
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 SELF=$REPO/scripts/debug-kernel.sh
-FRAGMENT=$REPO/scripts/debug-kernel.config
+# what the tests need, then the machine, virtme-ng and the sanitizers
+FRAGMENTS=("$REPO/selftests/config" "$REPO/scripts/debug-kernel.config")
 CACHE=${GRETUN_DEBUG_CACHE:-/var/cache/gre_tun/debug-kernel}
 SRC_PKG=linux-source-6.1
 TARBALL=/usr/src/$SRC_PKG.tar.xz
@@ -43,14 +45,14 @@ die() { say "$*" >&2; exit 1; }
 
 # ---------------------------------------------------------------------
 # The kernel. Everything that decides what gets built is in the functions
-# below down to build_kernel: their text, the fragment and the source
+# below down to build_kernel: their text, the fragments and the source
 # package's version make the cache key, so changing any of them rebuilds.
 
 kmake() {
 	nice -n 10 make -C "$KSRC" ARCH=x86_64 -j"$(nproc)" "$@"
 }
 
-# Every line of the fragment must be in the final .config as written: an
+# Every line of the fragments must be in the final .config as written: an
 # option whose dependencies are missing is silently dropped by Kconfig.
 verify_config() {
 	local line opt want have bad=0
@@ -68,14 +70,14 @@ verify_config() {
 			say "ERROR: $line did not survive olddefconfig (now: ${have:-not set})" >&2
 			bad=1
 		fi
-	done <"$FRAGMENT"
+	done < <(cat "${FRAGMENTS[@]}")
 	return "$bad"
 }
 
 configure_kernel() {
 	kmake allnoconfig
 	kmake kvm_guest.config
-	(cd "$KSRC" && ./scripts/kconfig/merge_config.sh -m .config "$FRAGMENT")
+	(cd "$KSRC" && ./scripts/kconfig/merge_config.sh -m .config "${FRAGMENTS[@]}")
 	kmake olddefconfig
 }
 
@@ -97,7 +99,7 @@ cache_key() {
 		die "$SRC_PKG is not installed (apt-get install linux-source)"
 	{
 		echo "$ver"
-		cat "$FRAGMENT"
+		cat "${FRAGMENTS[@]}"
 		declare -f kmake verify_config configure_kernel build_kernel
 	} | sha256sum | cut -c1-12 | sed "s/^/$ver-/"
 }
