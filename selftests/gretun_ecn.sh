@@ -67,8 +67,7 @@ check_eq "fixed DSCP, IPv6 ECT(1) inner: ECT(1) outer" "ttl=64 tos=0x29" \
 
 log "--- ECN on decapsulation (RFC 6040 section 4.2)"
 pair_down
-INNER_V6=0
-pair_up "" ""
+pair_up -4 "" ""
 
 # decap OUTER_TOS INNER_TOS: inject one GRE packet a -> b; print the TOS
 # of the inner packet as it left b's gt0, or "dropped".
@@ -113,7 +112,7 @@ check_eq "while the capture's copy kept ECT(0)" 0x2 "$(cat "$TMP/peek")"
 
 log "--- a non-IP packet inherits no TTL or DS field"
 pair_down
-pair_up "tos inherit" ""
+pair_up -4 "tos inherit" ""
 # 0x8100 (VLAN) with bytes that would read as TOS 0xb8 and TTL 5 if taken
 # for an IPv4 header, and as IPv4 (0x0800) at the VLAN header's place.
 capture_start b veth0 "$TMP/vlan.pcap"

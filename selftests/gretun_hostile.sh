@@ -48,9 +48,7 @@ tun() {
 	at "$ns" ip link set "$name" up
 }
 
-INNER_V6=0
-tunnel_up a 192.0.2.1 192.0.2.2 10.9.0.1 fd00:9::1
-INNER_V6=1
+tunnel_up a 192.0.2.1 192.0.2.2 10.9.0.1 off
 tunnel_up b 192.0.2.2 192.0.2.1 10.9.0.2 fd00:9::2
 tun b gt1 local 192.0.2.2 remote 192.0.2.1 key 7
 tun b gt2 local 192.0.2.2 remote 192.0.2.1 key 8 iseq

@@ -18,8 +18,7 @@ source "$(dirname "$0")/lib_lan2lan.sh"
 check "module loads" gretun_load
 lan2lan_transit_up
 at T sysctl -qw net.ipv4.icmp_ratelimit=0
-TUN_OPTS="key $TUN_KEY"
-lan2lan_tunnel_up
+lan2lan_tunnel_up key "$TUN_KEY"
 lan2lan_static_routes
 head -c 64K /dev/urandom >"$TMP/data"
 

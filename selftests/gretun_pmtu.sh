@@ -3,7 +3,7 @@
 #
 # Path MTU and ICMP errors, in the style of the kernel's pmtu.sh: LANs
 # and tunnel ends at MTU 1500, one link of MTU 1400 in the middle of the
-# transit (lib_lan2lan.sh with LAN2LAN_MIDDLE_MTU). With DF on the outer
+# transit (lib_lan2lan.sh's lan2lan_transit_up 1400). With DF on the outer
 # header, "fragmentation needed" from the transit must reach the tunnel
 # and turn into ICMP / ICMPv6 "packet too big" for the LAN hosts, or TCP
 # stalls; with nopmtudisc and ignore-df the transit fragments instead.
@@ -17,13 +17,12 @@ source "$(dirname "$0")/lib.sh"
 # shellcheck source=selftests/lib_lan2lan.sh
 source "$(dirname "$0")/lib_lan2lan.sh"
 
-LAN2LAN_MIDDLE_MTU=1400
 # A black hole stalls TCP for good: a minute is plenty either way (on
 # a kernel GRETUN_TIME_SCALE times slower, that many minutes).
-TRANSFER_TIMEOUT=$((60 * ${GRETUN_TIME_SCALE:-1}))
+TCP_LIMIT=$((60 * ${GRETUN_TIME_SCALE:-1}))
 
 check "module loads" gretun_load
-lan2lan_transit_up
+lan2lan_transit_up 1400
 # Errors are what this test is about: none may be lost to rate limits.
 for ns in T U rA rB; do
 	at "$ns" sysctl -qw net.ipv4.icmp_ratelimit=0
@@ -46,8 +45,7 @@ tunnels_with() {
 	at rA ip link del gt0 2>/dev/null
 	at rB ip link del gt0 2>/dev/null
 	forget_mtus
-	TUN_OPTS="key $TUN_KEY ttl 64 $*"
-	lan2lan_tunnel_up
+	lan2lan_tunnel_up key "$TUN_KEY" ttl 64 "$@"
 	lan2lan_static_routes
 }
 
@@ -66,7 +64,7 @@ discovers() {
 
 	forget_mtus
 	check "TCP over $family $from -> $to completes" \
-		transfer "$from" "$to" "$addr" "$TMP/data"
+		transfer -t "$TCP_LIMIT" "$from" "$to" "$addr" "$TMP/data"
 	check_eq "$router learned the path MTU toward the other end" 1400 \
 		"$(route_mtu "$router" "$wan")"
 	check_eq "$from was told 1400 - 28 for $family" 1372 \
@@ -94,12 +92,14 @@ outer_seen() {
 log "--- nopmtudisc: no DF on the outer header, the transit fragments"
 tunnels_with nopmtudisc
 capture_start rB wan0 "$TMP/outer.pcap"
-check "TCP over IPv6 hA -> hB completes" transfer hA hB "[$HOST_B6]" "$TMP/data"
+check "TCP over IPv6 hA -> hB completes" \
+	transfer -t "$TCP_LIMIT" hA hB "[$HOST_B6]" "$TMP/data"
 check_eq "hA learned no MTU below the tunnel's own for IPv6" 1472 \
 	"$(route_mtu hA "$HOST_B6")"
 # An inner IPv4 packet with DF keeps it outside (as type gre does), so
 # IPv4 TCP still discovers the path MTU; see ignore-df for the other way.
-check "TCP over IPv4 hA -> hB completes" transfer hA hB "$HOST_B4" "$TMP/data"
+check "TCP over IPv4 hA -> hB completes" \
+	transfer -t "$TCP_LIMIT" hA hB "$HOST_B4" "$TMP/data"
 check_eq "hA was told 1400 - 28 for its IPv4 DF packets" 1372 \
 	"$(route_mtu hA "$HOST_B4")"
 capture_stop
@@ -111,7 +111,8 @@ check_eq "no outer packet of inner IPv6 carried DF" 0 \
 log "--- ignore-df: inner DF ignored, outer never DF"
 tunnels_with nopmtudisc ignore-df
 capture_start rB wan0 "$TMP/outer.pcap"
-check "TCP over IPv4 hA -> hB completes" transfer hA hB "$HOST_B4" "$TMP/data"
+check "TCP over IPv4 hA -> hB completes" \
+	transfer -t "$TCP_LIMIT" hA hB "$HOST_B4" "$TMP/data"
 check_eq "hA learned no MTU below the tunnel's own for IPv4" 1472 \
 	"$(route_mtu hA "$HOST_B4")"
 capture_stop

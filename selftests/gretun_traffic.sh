@@ -28,9 +28,8 @@ check "IPv6 in GRE: a -> b" ping6 a fd00:9::2 3
 check "IPv4 in GRE: b -> a" ping4 b 10.9.0.1 3
 
 log "--- exact counters after a known burst"
-INNER_V6=0
 pair_down
-pair_up "" ""
+pair_up -4 "" ""
 tx_before=$(counter a gt0 tx_packets)
 txb_before=$(counter a gt0 tx_bytes)
 rx_before=$(counter b gt0 rx_packets)
@@ -46,14 +45,13 @@ check_eq "b gt0 rx_errors 0" 0 "$(counter b gt0 rx_errors)"
 
 log "--- TTL and TOS on the wire"
 pair_down
-pair_up "ttl 33 tos 0x28" ""
+pair_up -4 "ttl 33 tos 0x28" ""
 capture_start b veth0 "$TMP/fixed.pcap"
 ping4 a 10.9.0.2 2 >/dev/null
 capture_stop
 check_output "fixed ttl 33, tos 0x28, DF set" \
 	'^2 ttl=33 tos=0x28 df=1 ver=0 flags=- proto=0x0800$' wire "$TMP/fixed.pcap"
 pair_down
-INNER_V6=1
 pair_up "ttl inherit tos inherit nopmtudisc" ""
 capture_start b veth0 "$TMP/inherit.pcap"
 at a ping -c 2 -i 0.2 -W 2 -q -t 17 -Q 0x48 10.9.0.2 >/dev/null
@@ -76,22 +74,21 @@ pair_down
 pair_up "ikey 1 okey 2" "ikey 2 okey 1"
 check "ikey/okey crossed pass" ping4 a 10.9.0.2 2
 pair_down
-INNER_V6=0
-pair_up "key 42" "key 43"
+pair_up -4 "key 42" "key 43"
 nt_before=$(drops b rx_no_tunnel)
 rx_before=$(counter b gt0 rx_packets)
 check_fail "mismatched keys pass nothing" ping4 a 10.9.0.2 3
 check_eq "b gt0 received nothing" "$rx_before" "$(counter b gt0 rx_packets)"
 check_eq "b counted 3 unmatched packets" $((nt_before + 3)) "$(drops b rx_no_tunnel)"
 pair_down
-pair_up "key 42" ""
+pair_up -4 "key 42" ""
 check_fail "keyed packets do not reach a keyless tunnel" ping4 a 10.9.0.2 2
 
 log "--- a tunnel that is down takes nothing"
 # b has a tunnel with local any that is up and a more specific one (local
 # 192.0.2.2) that is down: packets go to the one that is up.
 pair_down
-pair_up "key 42" ""
+pair_up -4 "key 42" ""
 at b ip link del gt0
 at b ip link add gt0 type gretun remote 192.0.2.1 key 42
 at b ip addr add 10.9.0.2/30 dev gt0
@@ -109,19 +106,19 @@ at b ip link del gtd
 
 log "--- sequence numbers (RFC 2890)"
 pair_down
-pair_up "seq" "seq"
+pair_up -4 "seq" "seq"
 capture_start b veth0 "$TMP/seq.pcap"
 check "seq both ways" ping4 a 10.9.0.2 3
 capture_stop
 check_eq "sequence numbers count up from 0" "0 1 2" \
 	"$(gre_pcap.py "$TMP/seq.pcap" | sed -nE 's/.*seq=([0-9]+).*/\1/p' | xargs)"
 pair_down
-pair_up "" "iseq"
+pair_up -4 "" "iseq"
 check_fail "iseq refuses packets without sequence numbers" ping4 a 10.9.0.2 2
 check_eq "and counts them as rx_fifo_errors" 2 "$(counter b gt0 rx_fifo_errors)"
 check_eq "under rx_seq_missing" 2 "$(reason b gt0 rx_seq_missing)"
 pair_down
-pair_up "" "iseq"
+pair_up -4 "" "iseq"
 inject() { at a gre_inject.py --to 192.0.2.2 --inner-src 10.9.0.1 --inner-dst 10.9.0.2 "$@"; }
 rx_before=$(counter b gt0 rx_packets)
 inject --seq 10
@@ -150,7 +147,6 @@ check_eq "a change of key (another peer) starts afresh: 0 is accepted" \
 
 log "--- checksums (RFC 2784)"
 pair_down
-INNER_V6=1
 pair_up "csum" "csum"
 at a ethtool -K veth0 tx off >/dev/null
 capture_start b veth0 "$TMP/csum.pcap"
@@ -163,13 +159,12 @@ check_output "checksums verify with IPv6 inside" \
 	'^2 ttl=64 .* flags=C proto=0x86dd csum=ok$' wire "$TMP/csum.pcap"
 check_fail "no checksum on the wire: none bad" grep -q csum=bad <(wire "$TMP/csum.pcap")
 pair_down
-INNER_V6=0
-pair_up "" "icsum"
+pair_up -4 "" "icsum"
 check_fail "icsum refuses packets without checksum" ping4 a 10.9.0.2 2
 check_eq "and counts them as rx_crc_errors" 2 "$(counter b gt0 rx_crc_errors)"
 check_eq "under rx_csum_missing" 2 "$(reason b gt0 rx_csum_missing)"
 pair_down
-pair_up "" ""
+pair_up -4 "" ""
 rx_before=$(counter b gt0 rx_packets)
 inject --csum bad
 inject --csum good

@@ -179,12 +179,18 @@ wait_for() {
 # listening NS PORT: a TCP listener is up on PORT in NS.
 listening() { at "$1" ss -Htln "sport = :$2" | grep -q .; }
 
-# transfer FROM TO ADDR FILE: send FILE from FROM to a listener on TO
-# (both families), and compare what arrived. Says which step failed.
-# A slow kernel (KASAN under TCG) can take seconds to start socat.
+# transfer [-t SECONDS] FROM TO ADDR FILE: send FILE from FROM to a
+# listener on TO (both families), within SECONDS (default 300), and
+# compare what arrived. Says which step failed. A slow kernel (KASAN
+# under TCG) can take seconds to start socat.
 transfer() {
-	local from=$1 to=$2 addr=$3 file=$4 port=$((5000 + RANDOM % 1000)) pid
-	local limit=${TRANSFER_TIMEOUT:-300}
+	local limit=300 from to addr file port=$((5000 + RANDOM % 1000)) pid
+
+	if [ "$1" = -t ]; then
+		limit=$2
+		shift 2
+	fi
+	from=$1 to=$2 addr=$3 file=$4
 
 	rm -f "$TMP/received"
 	spawn "$to" socat -u "TCP6-LISTEN:$port,reuseaddr,ipv6only=0" \
@@ -318,31 +324,37 @@ underlay_up() {
 	at b ip link set veth0 up
 }
 
-# With INNER_V6=0 the tunnels carry no IPv6, so that no MLD report or
-# router solicitation lands in a counter a test wants exact.
-INNER_V6=1
-
-# tunnel_up NS LOCAL REMOTE INNER4 INNER6 [gretun options...]
+# tunnel_up NS LOCAL REMOTE INNER4 INNER6 [gretun options...]: gt0 in NS,
+# up, with INNER4/30 and INNER6/64; with INNER6 "off", no IPv6 on gt0 at
+# all, so that no MLD report or router solicitation lands in a counter a
+# test wants exact.
 tunnel_up() {
 	local ns=$1 local=$2 remote=$3 in4=$4 in6=$5
 
 	shift 5
 	at "$ns" ip link add gt0 type gretun local "$local" remote "$remote" "$@"
 	at "$ns" ip addr add "$in4/30" dev gt0
-	if [ "$INNER_V6" = 1 ]; then
-		at "$ns" ip -6 addr add "$in6/64" dev gt0 nodad
-	else
+	if [ "$in6" = off ]; then
 		at "$ns" sysctl -qw "net.ipv6.conf.gt0.disable_ipv6=1"
+	else
+		at "$ns" ip -6 addr add "$in6/64" dev gt0 nodad
 	fi
 	at "$ns" ip link set gt0 up
 }
 
-# pair_up "OPTIONS FOR A" "OPTIONS FOR B": the topology above.
+# pair_up [-4] "OPTIONS FOR A" "OPTIONS FOR B": the topology above; with
+# -4 the tunnels carry IPv4 only (tunnel_up's INNER6 "off").
 pair_up() {
+	local in6a=fd00:9::1 in6b=fd00:9::2
+
+	if [ "$1" = -4 ]; then
+		in6a=off in6b=off
+		shift
+	fi
 	# shellcheck disable=SC2086
-	tunnel_up a 192.0.2.1 192.0.2.2 10.9.0.1 fd00:9::1 $1
+	tunnel_up a 192.0.2.1 192.0.2.2 10.9.0.1 "$in6a" $1
 	# shellcheck disable=SC2086
-	tunnel_up b 192.0.2.2 192.0.2.1 10.9.0.2 fd00:9::2 $2
+	tunnel_up b 192.0.2.2 192.0.2.1 10.9.0.2 "$in6b" $2
 }
 
 pair_down() {

@@ -14,9 +14,9 @@
 #                    10.255.0.1/30                            10.255.0.2/30
 #                    2001:db8:ff::1/64                        2001:db8:ff::2/64
 #
-# With LAN2LAN_MIDDLE_MTU=N the transit is two routers, T and U, joined by
-# a link of MTU N in the middle (203.0.113.0/30, T .1, U .2); U then holds
-# 198.51.100.1 toward rB. Every other link keeps MTU 1500.
+# With lan2lan_transit_up MTU, the transit is two routers, T and U, joined
+# by a link of that MTU in the middle (203.0.113.0/30, T .1, U .2); U then
+# holds 198.51.100.1 toward rB. Every other link keeps MTU 1500.
 
 LAN_A4=10.1.1.0/24
 LAN_B4=10.2.2.0/24
@@ -33,11 +33,6 @@ TUN_B4=10.255.0.2
 TUN_A6=2001:db8:ff::1
 TUN_B6=2001:db8:ff::2
 TUN_KEY=${TUN_KEY:-4242}
-# A fixed outer TTL, as routers configure it: with `ttl inherit` a packet
-# whose inner TTL is nearly spent (a traceroute probe, an OSPF hello with
-# TTL 1) would die inside the transit instead of crossing it (the rest of
-# the traffic is unharmed: gretun_icmp.sh runs the default).
-TUN_OPTS=${TUN_OPTS:-"key $TUN_KEY ttl 64"}
 
 # cmd NS CMD...: run CMD in NS; with LAN2LAN_SHOW=1, print it first as an
 # engineer would type it on that router.
@@ -75,7 +70,12 @@ lan2lan_neigh() {
 	at "$1" ip neigh replace "$5" lladdr "$mac" dev "$2" nud permanent
 }
 
+# lan2lan_transit_up [MTU]: the namespaces, links and addresses; with
+# MTU, T and U with a link of that MTU between them (see the top).
+# shellcheck disable=SC2120 # MTU is optional
 lan2lan_transit_up() {
+	local middle_mtu=${1:-}
+
 	ns_add hA
 	ns_add rA
 	ns_add T
@@ -87,8 +87,8 @@ lan2lan_transit_up() {
 
 	lan2lan_link hA lan0 rA lan0
 	lan2lan_link rA wan0 T a0
-	if [ -n "${LAN2LAN_MIDDLE_MTU:-}" ]; then
-		lan2lan_middle_up "$LAN2LAN_MIDDLE_MTU"
+	if [ -n "$middle_mtu" ]; then
+		lan2lan_middle_up "$middle_mtu"
 	else
 		lan2lan_link T b0 rB wan0
 		at T ip addr add 198.51.100.1/30 dev b0
@@ -145,15 +145,19 @@ lan2lan_middle_up() {
 	lan2lan_neigh rB wan0 U d0 198.51.100.1
 }
 
-# The tunnel between the routers, with its own addresses; both ends exist
-# before either comes up (until then the other end would refuse packets).
+# lan2lan_tunnel_up [gretun options...]: the tunnel between the routers,
+# with its own addresses; both ends exist before either comes up (until
+# then the other end would refuse packets). The options default to a key
+# and a fixed outer TTL, as routers configure it: with `ttl inherit` a
+# packet whose inner TTL is nearly spent (a traceroute probe, an OSPF
+# hello with TTL 1) would die inside the transit instead of crossing it
+# (the rest of the traffic is unharmed: gretun_icmp.sh runs the default).
 lan2lan_tunnel_up() {
-	# shellcheck disable=SC2086 # options are words
-	lan2lan_cmd rA ip link add gt0 type gretun local "$WAN_A" remote "$WAN_B" $TUN_OPTS
+	[ $# -gt 0 ] || set -- key "$TUN_KEY" ttl 64
+	lan2lan_cmd rA ip link add gt0 type gretun local "$WAN_A" remote "$WAN_B" "$@"
 	lan2lan_cmd rA ip addr add "$TUN_A4/30" dev gt0
 	lan2lan_cmd rA ip addr add "$TUN_A6/64" dev gt0
-	# shellcheck disable=SC2086
-	lan2lan_cmd rB ip link add gt0 type gretun local "$WAN_B" remote "$WAN_A" $TUN_OPTS
+	lan2lan_cmd rB ip link add gt0 type gretun local "$WAN_B" remote "$WAN_A" "$@"
 	lan2lan_cmd rB ip addr add "$TUN_B4/30" dev gt0
 	lan2lan_cmd rB ip addr add "$TUN_B6/64" dev gt0
 	lan2lan_cmd rA ip link set gt0 up
