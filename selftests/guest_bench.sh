@@ -79,16 +79,13 @@ measure() {
 	done
 }
 
-# tunnels KIND OPTIONS: gt0 both sides, IPv4 inside
+# tunnels KIND OPTIONS: gt0 of KIND both sides, lib.sh's topology, IPv4
+# inside (no IPv6 address of ours)
 tunnels() {
 	# shellcheck disable=SC2086 # options are words
-	at a ip link add gt0 type "$1" local 192.0.2.1 remote 192.0.2.2 $2
+	tunnel_up -k "$1" a 192.0.2.1 192.0.2.2 10.9.0.1 none $2
 	# shellcheck disable=SC2086
-	at b ip link add gt0 type "$1" local 192.0.2.2 remote 192.0.2.1 $2
-	at a ip addr add 10.9.0.1/30 dev gt0
-	at b ip addr add 10.9.0.2/30 dev gt0
-	at a ip link set gt0 up
-	at b ip link set gt0 up
+	tunnel_up -k "$1" b 192.0.2.2 192.0.2.1 10.9.0.2 none $2
 }
 
 gre_load() { modprobe ip_gre; }

@@ -324,21 +324,27 @@ underlay_up() {
 	at b ip link set veth0 up
 }
 
-# tunnel_up NS LOCAL REMOTE INNER4 INNER6 [gretun options...]: gt0 in NS,
-# up, with INNER4/30 and INNER6/64; with INNER6 "off", no IPv6 on gt0 at
-# all, so that no MLD report or router solicitation lands in a counter a
-# test wants exact.
+# tunnel_up [-k KIND] NS LOCAL REMOTE INNER4 INNER6 [link options...]: gt0
+# of KIND (default gretun; gre for ip_gre) in NS, up, with INNER4/30 and
+# INNER6/64. INNER6 "off": no IPv6 on gt0 at all, so that no MLD report or
+# router solicitation lands in a counter a test wants exact; "none": no
+# IPv6 address of ours, IPv6 as the kernel sets it up.
 tunnel_up() {
-	local ns=$1 local=$2 remote=$3 in4=$4 in6=$5
+	local kind=gretun ns src dst in4 in6
 
-	shift 5
-	at "$ns" ip link add gt0 type gretun local "$local" remote "$remote" "$@"
-	at "$ns" ip addr add "$in4/30" dev gt0
-	if [ "$in6" = off ]; then
-		at "$ns" sysctl -qw "net.ipv6.conf.gt0.disable_ipv6=1"
-	else
-		at "$ns" ip -6 addr add "$in6/64" dev gt0 nodad
+	if [ "$1" = -k ]; then
+		kind=$2
+		shift 2
 	fi
+	ns=$1 src=$2 dst=$3 in4=$4 in6=$5
+	shift 5
+	at "$ns" ip link add gt0 type "$kind" local "$src" remote "$dst" "$@"
+	at "$ns" ip addr add "$in4/30" dev gt0
+	case $in6 in
+	off) at "$ns" sysctl -qw "net.ipv6.conf.gt0.disable_ipv6=1" ;;
+	none) ;;
+	*) at "$ns" ip -6 addr add "$in6/64" dev gt0 nodad ;;
+	esac
 	at "$ns" ip link set gt0 up
 }
 
