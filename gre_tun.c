@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * GRE over IPv4 tunnel devices, link kind "gretun".
+ * GRE over IPv4 and IPv6 tunnel devices, link kind "gretun".
  *
  * Each device carries any layer-3 packet (IPv4, IPv6, any ethertype) to
- * one remote IPv4 address in a GRE header (RFC 2784) with optional key
- * and sequence number (RFC 2890). One IPPROTO_GRE handler takes every
- * arriving GRE packet and hands it to the device that owns it.
+ * one remote IPv4 or IPv6 address (RFC 7676) in a GRE header (RFC 2784)
+ * with optional key and sequence number (RFC 2890). One IPPROTO_GRE
+ * handler per IP version takes every arriving GRE packet and hands it to
+ * the device that owns it.
  *
  * The file reads top to bottom:
  *   1. tunnel table: which device owns a packet or an ICMP error
@@ -65,9 +66,12 @@
 #include <net/icmp.h>
 #include <net/inet_ecn.h>
 #include <net/ip.h>
+#include <net/ip6_fib.h>
+#include <net/ip6_route.h>
 #include <net/ip_tunnels.h>
 #include <net/l3mdev.h>
 #include <net/ipv6.h>
+#include <uapi/linux/ip6_tunnel.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 #include <net/protocol.h>
@@ -84,13 +88,22 @@
  * another). Deeper is a loop or a mistake, and would only grow the stack.
  */
 #define GRETUN_MAX_DEPTH	4
+/* RFC 2473's destination options header that carries the limit */
+#define GRETUN_ENCAP_OPT_LEN	8
 /*
  * A tunnel's configuration. Never changed once published in gretun.parms:
  * configuration builds a new one and swaps it in (RCU).
  */
+/* An outer address of either family: past an IPv4 one, all bytes are 0. */
+union gretun_addr {
+	__be32 ip;
+	struct in6_addr ip6;
+};
+
 struct gretun_parms {
-	__be32 local;
-	__be32 remote;
+	union gretun_addr local;
+	union gretun_addr remote;
+	int family;		/* AF_INET or AF_INET6: fixed at newlink */
 	int link;
 	u16 iflags;
 	u16 oflags;
@@ -100,6 +113,8 @@ struct gretun_parms {
 	u8 tos;
 	bool pmtudisc;
 	bool ignore_df;
+	u32 flowlabel;		/* IPv6: GRETUN_FLOWLABEL_* */
+	u16 encap_limit;	/* IPv6: GRETUN_ENCAP_* */
 	u32 gen;		/* which configuration: see gretun_route_cache */
 	struct rcu_head rcu;
 };
@@ -124,6 +139,7 @@ enum gretun_stat {
 	GRETUN_TX_LOOP,
 	GRETUN_TX_SEQ_BUSY,
 	GRETUN_TX_TOO_BIG,
+	GRETUN_TX_ENCAP_LIMIT,
 	GRETUN_TX_NO_MEM,
 	GRETUN_ICMP_PMTU,
 	GRETUN_ICMP_REDIRECT,
@@ -146,6 +162,7 @@ static const char gretun_stat_names[GRETUN_NUM_STATS][ETH_GSTRING_LEN] = {
 	[GRETUN_TX_LOOP]		= "tx_loop",
 	[GRETUN_TX_SEQ_BUSY]		= "tx_seq_busy",
 	[GRETUN_TX_TOO_BIG]		= "tx_too_big",
+	[GRETUN_TX_ENCAP_LIMIT]		= "tx_encap_limit",
 	[GRETUN_TX_NO_MEM]		= "tx_no_mem",
 	[GRETUN_ICMP_PMTU]		= "icmp_pmtu",
 	[GRETUN_ICMP_REDIRECT]		= "icmp_redirect",
@@ -164,8 +181,9 @@ static const char gretun_stat_names[GRETUN_NUM_STATS][ETH_GSTRING_LEN] = {
  */
 struct gretun_route_cache {
 	seqlock_t lock;			/* writers: transmit, or RTNL to reset */
-	struct rtable *rt;		/* holds a reference */
-	__be32 saddr;
+	struct dst_entry *dst;		/* holds a reference */
+	union gretun_addr saddr;
+	u32 cookie;			/* IPv6: what dst_check() wants */
 	u32 gen;			/* gretun_parms.gen it was found for */
 	u8 tos;
 };
@@ -231,16 +249,36 @@ static struct rtnl_link_ops gretun_link_ops __read_mostly;
  */
 
 struct gretun_key {
-	__be32 local;
-	__be32 remote;
+	union gretun_addr local;
+	union gretun_addr remote;
+	int family;
 	u32 key;
 	bool keyed;
 };
+
+static bool gretun_addr_any(const union gretun_addr *a)
+{
+	return ipv6_addr_any(&a->ip6);
+}
+
+static bool gretun_addr_equal(const union gretun_addr *a,
+			      const union gretun_addr *b)
+{
+	return ipv6_addr_equal(&a->ip6, &b->ip6);
+}
+
+/* Fold to 32 bits for hashing: an IPv4 address folds to itself. */
+static u32 gretun_addr_fold(const union gretun_addr *a)
+{
+	return (__force u32)(a->ip6.s6_addr32[0] ^ a->ip6.s6_addr32[1] ^
+			     a->ip6.s6_addr32[2] ^ a->ip6.s6_addr32[3]);
+}
 
 static void gretun_key_of(const struct gretun_parms *p, struct gretun_key *k)
 {
 	k->local = p->local;
 	k->remote = p->remote;
+	k->family = p->family;
 	k->keyed = p->iflags & GRETUN_F_KEY;
 	k->key = k->keyed ? p->ikey : 0;
 }
@@ -248,15 +286,18 @@ static void gretun_key_of(const struct gretun_parms *p, struct gretun_key *k)
 static bool gretun_key_equal(const struct gretun_key *a,
 			     const struct gretun_key *b)
 {
-	return a->local == b->local && a->remote == b->remote &&
-	       a->keyed == b->keyed && a->key == b->key;
+	return gretun_addr_equal(&a->local, &b->local) &&
+	       gretun_addr_equal(&a->remote, &b->remote) &&
+	       a->family == b->family && a->keyed == b->keyed &&
+	       a->key == b->key;
 }
 
 static struct hlist_head *gretun_bucket(struct gretun_net *gn,
 					const struct gretun_key *k)
 {
-	u32 h = jhash_3words((__force u32)k->local, (__force u32)k->remote,
-			     k->key, k->keyed);
+	u32 h = jhash_3words(gretun_addr_fold(&k->local),
+			     gretun_addr_fold(&k->remote), k->key,
+			     k->keyed | k->family << 1);
 
 	return &gn->tunnels[hash_min(h, GRETUN_HASH_BITS)];
 }
@@ -299,13 +340,14 @@ static struct gretun *gretun_lookup(struct gretun_net *gn,
 {
 	static const bool keep_local[] = { true, false, true, false };
 	static const bool keep_remote[] = { true, true, false, false };
+	static const union gretun_addr any;
 	struct gretun_key k = *pkt;
 	struct gretun *t;
 	int i;
 
 	for (i = 0; i < ARRAY_SIZE(keep_local); i++) {
-		k.local = keep_local[i] ? pkt->local : 0;
-		k.remote = keep_remote[i] ? pkt->remote : 0;
+		k.local = keep_local[i] ? pkt->local : any;
+		k.remote = keep_remote[i] ? pkt->remote : any;
 		t = gretun_find(gn, &k, ifindex);
 		if (t)
 			return t;
@@ -334,9 +376,11 @@ static struct gretun *gretun_find_twin(struct gretun_net *gn,
 }
 
 static struct hlist_head *gretun_senders_bucket(struct gretun_net *gn,
-						__be32 local, __be32 remote)
+						const union gretun_addr *local,
+						const union gretun_addr *remote)
 {
-	u32 h = jhash_2words((__force u32)local, (__force u32)remote, 0);
+	u32 h = jhash_2words(gretun_addr_fold(local), gretun_addr_fold(remote),
+			     0);
 
 	return &gn->senders[hash_min(h, GRETUN_HASH_BITS)];
 }
@@ -351,12 +395,14 @@ static struct gretun *gretun_find_sender(struct gretun_net *gn,
 {
 	struct gretun *t;
 
-	hlist_for_each_entry_rcu(t, gretun_senders_bucket(gn, k->local,
-							  k->remote), snode) {
+	hlist_for_each_entry_rcu(t, gretun_senders_bucket(gn, &k->local,
+							  &k->remote), snode) {
 		const struct gretun_parms *p = rcu_dereference(t->parms);
 		bool sends_key = p->oflags & GRETUN_F_KEY;
 
-		if (p->local == k->local && p->remote == k->remote &&
+		if (gretun_addr_equal(&p->local, &k->local) &&
+		    gretun_addr_equal(&p->remote, &k->remote) &&
+		    p->family == k->family &&
 		    (READ_ONCE(t->dev->flags) & IFF_UP) &&
 		    sends_key == k->keyed && (!sends_key || p->okey == k->key))
 			return t;
@@ -374,7 +420,7 @@ static void gretun_hash(struct gretun *t)
 	gretun_key_of(p, &k);
 	hlist_add_head_rcu(&t->hnode, gretun_bucket(gn, &k));
 	hlist_add_head_rcu(&t->snode,
-			   gretun_senders_bucket(gn, p->local, p->remote));
+			   gretun_senders_bucket(gn, &p->local, &p->remote));
 }
 
 static void gretun_unhash(struct gretun *t)
@@ -529,12 +575,27 @@ static void gretun_seal_hdr(const struct gretun_parms *p, struct sk_buff *skb,
  * 3. Receive
  */
 
-/* The table key of a packet whose ends, seen from our side, are given. */
-static void gretun_key_of_packet(struct gretun_key *k, __be32 local,
-				 __be32 remote, const struct gretun_rx_hdr *h)
+/*
+ * The table key of an outer IPv4 or IPv6 header at @data with GRE header
+ * @h. @swap: the header's destination is our local end (a received
+ * packet), or its source is (a packet we sent, quoted by an ICMP error).
+ */
+static void gretun_key_of_packet(struct gretun_key *k, const void *data,
+				 bool swap, const struct gretun_rx_hdr *h)
 {
-	k->local = local;
-	k->remote = remote;
+	const struct ipv6hdr *ip6h = data;
+	const struct iphdr *iph = data;
+
+	memset(k, 0, sizeof(*k));
+	if (iph->version == 4) {
+		k->family = AF_INET;
+		k->local.ip = swap ? iph->daddr : iph->saddr;
+		k->remote.ip = swap ? iph->saddr : iph->daddr;
+	} else {
+		k->family = AF_INET6;
+		k->local.ip6 = swap ? ip6h->daddr : ip6h->saddr;
+		k->remote.ip6 = swap ? ip6h->saddr : ip6h->daddr;
+	}
 	k->keyed = h->flags & GRETUN_F_KEY;
 	k->key = h->key;
 }
@@ -689,7 +750,8 @@ static void gretun_deliver(struct gretun *t, struct sk_buff *skb,
 			   const struct gretun_rx_hdr *h)
 {
 	const struct gretun_parms *p = rcu_dereference(t->parms);
-	u8 outer_tos = ip_hdr(skb)->tos;
+	u8 outer_tos = skb->protocol == htons(ETH_P_IP) ?
+		       ip_hdr(skb)->tos : ipv6_get_dsfield(ipv6_hdr(skb));
 	struct net_device *dev = t->dev;
 	enum gretun_stat stat;
 
@@ -740,11 +802,24 @@ drop:
  */
 static bool gretun_to_unicast(const struct sk_buff *skb)
 {
-	const struct rtable *rt = skb_rtable(skb);
+	const struct rtable *rt;
 
+	if (skb->protocol == htons(ETH_P_IPV6))
+		return !ipv6_addr_is_multicast(&ipv6_hdr(skb)->daddr);
+	rt = skb_rtable(skb);
 	return rt && !(rt->rt_flags & (RTCF_BROADCAST | RTCF_MULTICAST));
 }
 
+/* What an unknown protocol gets: "port unreachable", as from ip_gre. */
+static void gretun_no_tunnel(struct sk_buff *skb)
+{
+	if (skb->protocol == htons(ETH_P_IPV6))
+		icmpv6_send(skb, ICMPV6_DEST_UNREACH, ICMPV6_PORT_UNREACH, 0);
+	else
+		icmp_send(skb, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
+}
+
+/* The receive handler for both IP versions: skb->data is at GRE. */
 static int gretun_rcv(struct sk_buff *skb)
 {
 	struct gretun_net *gn = net_generic(dev_net(skb->dev), gretun_net_id);
@@ -759,13 +834,12 @@ static int gretun_rcv(struct sk_buff *skb)
 		goto drop;
 	}
 
-	/* Seen from our side: the packet's destination is our local end. */
-	gretun_key_of_packet(&k, ip_hdr(skb)->daddr, ip_hdr(skb)->saddr, &h);
+	gretun_key_of_packet(&k, skb_network_header(skb), true, &h);
 	t = gretun_to_unicast(skb) ? gretun_lookup(gn, &k, skb->dev->ifindex) :
 				     NULL;
 	if (!t) {
 		atomic_long_inc(&gn->drops.no_tunnel);
-		icmp_send(skb, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
+		gretun_no_tunnel(skb);
 		reason = SKB_DROP_REASON_NO_SOCKET;
 		goto drop;
 	}
@@ -794,14 +868,14 @@ static int gretun_vrf_of(struct net *net, const struct gretun_parms *p)
 	return p->link ? l3mdev_master_upper_ifindex_by_index(net, p->link) : 0;
 }
 
-/* The route outer packets take: the one place their flow is described. */
-static struct rtable *gretun_route(struct net *net,
-				   const struct gretun_parms *p, u8 tos,
-				   struct flowi4 *fl4)
+/* The IPv4 route outer packets take: where their flow is described. */
+static struct rtable *gretun_route4(struct net *net,
+				    const struct gretun_parms *p, u8 tos,
+				    struct flowi4 *fl4)
 {
 	memset(fl4, 0, sizeof(*fl4));
-	fl4->daddr = p->remote;
-	fl4->saddr = p->local;
+	fl4->daddr = p->remote.ip;
+	fl4->saddr = p->local.ip;
 	fl4->flowi4_l3mdev = gretun_vrf_of(net, p);
 	fl4->flowi4_oif = fl4->flowi4_l3mdev ? 0 : p->link;
 	fl4->flowi4_tos = tos & IPTOS_TOS_MASK;
@@ -811,69 +885,122 @@ static struct rtable *gretun_route(struct net *net,
 	return ip_route_output_key(net, fl4);
 }
 
-/* The cached route for these parameters and TOS, still valid, or NULL. */
-static struct rtable *gretun_route_cached(struct gretun_route_cache *c,
-					  const struct gretun_parms *p, u8 tos,
-					  __be32 *saddr)
+/* The same for IPv6; local any: the source address is chosen here. */
+static struct dst_entry *gretun_route6(struct net *net,
+				       const struct gretun_parms *p, u8 tclass,
+				       struct flowi6 *fl6)
 {
+	memset(fl6, 0, sizeof(*fl6));
+	fl6->daddr = p->remote.ip6;
+	fl6->saddr = p->local.ip6;
+	fl6->flowi6_l3mdev = gretun_vrf_of(net, p);
+	fl6->flowi6_oif = fl6->flowi6_l3mdev ? 0 : p->link;
+	fl6->flowlabel = ip6_make_flowinfo(tclass, 0);
+	fl6->flowi6_proto = IPPROTO_GRE;
+	if (p->oflags & GRETUN_F_KEY)
+		fl6->fl6_gre_key = cpu_to_be32(p->okey);
+	return ip6_dst_lookup_flow(net, NULL, fl6, NULL);
+}
+
+/*
+ * The outer route for @p in either family, with the source address
+ * packets leave with (local any: the one the route chose) and what
+ * dst_check() needs to tell whether it still holds. A reference for the
+ * caller, or an ERR_PTR.
+ */
+static struct dst_entry *gretun_route(struct net *net,
+				      const struct gretun_parms *p, u8 tos,
+				      union gretun_addr *saddr, u32 *cookie)
+{
+	struct dst_entry *dst;
+	struct flowi6 fl6;
+	struct flowi4 fl4;
 	struct rtable *rt;
+
+	memset(saddr, 0, sizeof(*saddr));
+	if (p->family == AF_INET6) {
+		dst = gretun_route6(net, p, tos, &fl6);
+		if (IS_ERR(dst))
+			return dst;
+		saddr->ip6 = fl6.saddr;
+		*cookie = rt6_get_cookie(container_of(dst, struct rt6_info, dst));
+		return dst;
+	}
+	rt = gretun_route4(net, p, tos, &fl4);
+	if (IS_ERR(rt))
+		return ERR_CAST(rt);
+	saddr->ip = fl4.saddr;
+	*cookie = 0;
+	return &rt->dst;
+}
+
+/* The cached route for these parameters and TOS, still valid, or NULL. */
+static struct dst_entry *gretun_route_cached(struct gretun_route_cache *c,
+					     const struct gretun_parms *p,
+					     u8 tos, union gretun_addr *saddr)
+{
+	struct dst_entry *dst;
 	unsigned int seq;
+	u32 cookie;
 	bool hit;
 
 	do {
 		seq = read_seqbegin(&c->lock);
-		rt = c->rt;
+		dst = c->dst;
 		*saddr = c->saddr;
-		hit = rt && c->gen == p->gen && c->tos == tos;
+		cookie = c->cookie;
+		hit = dst && c->gen == p->gen && c->tos == tos;
 	} while (read_seqretry(&c->lock, seq));
-	return hit && dst_check(&rt->dst, 0) ? rt : NULL;
+	return hit && dst_check(dst, cookie) ? dst : NULL;
 }
 
-/* Replace the cached route; the cache takes over the reference to @rt. */
+/* Replace the cached route; the cache takes over the reference to @dst. */
 static void gretun_route_cache_set(struct gretun_route_cache *c,
-				   struct rtable *rt, __be32 saddr, u32 gen,
-				   u8 tos)
+				   struct dst_entry *dst,
+				   const union gretun_addr *saddr, u32 cookie,
+				   u32 gen, u8 tos)
 {
-	struct rtable *old;
+	struct dst_entry *old;
 
 	write_seqlock_bh(&c->lock);
-	old = c->rt;
-	c->rt = rt;
-	c->saddr = saddr;
+	old = c->dst;
+	c->dst = dst;
+	c->saddr = *saddr;
+	c->cookie = cookie;
 	c->gen = gen;
 	c->tos = tos;
 	write_sequnlock_bh(&c->lock);
-	if (old)
-		ip_rt_put(old);
+	dst_release(old);
 }
 
 static void gretun_route_cache_reset(struct gretun_route_cache *c)
 {
-	gretun_route_cache_set(c, NULL, 0, 0, 0);
+	static const union gretun_addr any;
+
+	gretun_route_cache_set(c, NULL, &any, 0, 0, 0);
 }
 
 /*
- * The outer route for a packet, and the source address it leaves with
- * (local any: the one the route chose). The caller may use it without a
- * reference until it leaves the RCU read side.
+ * The outer route for a packet, and the source address it leaves with.
+ * The caller may use it without a reference until it leaves the RCU read
+ * side.
  */
-static struct rtable *gretun_outer_route(struct gretun *t,
-					 const struct gretun_parms *p, u8 tos,
-					 __be32 *saddr)
+static struct dst_entry *gretun_outer_route(struct gretun *t,
+					    const struct gretun_parms *p,
+					    u8 tos, union gretun_addr *saddr)
 {
-	struct flowi4 fl4;
-	struct rtable *rt;
+	struct dst_entry *dst;
+	u32 cookie;
 
 	tos &= IPTOS_TOS_MASK;
-	rt = gretun_route_cached(&t->route, p, tos, saddr);
-	if (likely(rt))
-		return rt;
-	rt = gretun_route(t->net, p, tos, &fl4);
-	if (IS_ERR(rt))
-		return rt;
-	*saddr = fl4.saddr;
-	gretun_route_cache_set(&t->route, rt, fl4.saddr, p->gen, tos);
-	return rt;
+	dst = gretun_route_cached(&t->route, p, tos, saddr);
+	if (likely(dst))
+		return dst;
+	dst = gretun_route(t->net, p, tos, saddr, &cookie);
+	if (IS_ERR(dst))
+		return dst;
+	gretun_route_cache_set(&t->route, dst, saddr, cookie, p->gen, tos);
+	return dst;
 }
 
 /* ---------------------------------------------------------------------
@@ -884,14 +1011,33 @@ static struct rtable *gretun_outer_route(struct gretun *t,
  * path MTU (lowered by ICMP from the path, section 6) bounds each packet.
  */
 
-/* room for the largest header: IPv4, GRE with checksum, key and sequence */
-#define GRETUN_MAX_MTU \
-	(IP_MAX_MTU - sizeof(struct iphdr) - gretun_hdr_len(GRETUN_F_ALL))
+/* The outer IP header: IPv6 with the encapsulation limit option or not. */
+static unsigned int gretun_ip_hdr_len(int family, u16 encap_limit)
+{
+	if (family == AF_INET)
+		return sizeof(struct iphdr);
+	return sizeof(struct ipv6hdr) +
+	       (encap_limit == GRETUN_ENCAP_NONE ? 0 : GRETUN_ENCAP_OPT_LEN);
+}
 
 /* The bytes an outer packet adds to the inner one. */
 static unsigned int gretun_overhead(const struct gretun_parms *p)
 {
-	return sizeof(struct iphdr) + gretun_hdr_len(p->oflags);
+	return gretun_ip_hdr_len(p->family, p->encap_limit) +
+	       gretun_hdr_len(p->oflags);
+}
+
+/*
+ * Room for the largest outer headers whatever the options become: an
+ * IPv4 packet is at most IP_MAX_MTU bytes, an IPv6 payload too.
+ */
+static unsigned int gretun_max_mtu(int family)
+{
+	unsigned int hdr = gretun_ip_hdr_len(family, GRETUN_ENCAP_DEFAULT);
+
+	if (family == AF_INET6)
+		hdr -= sizeof(struct ipv6hdr);
+	return IP_MAX_MTU - hdr - gretun_hdr_len(GRETUN_F_ALL);
 }
 
 /*
@@ -903,22 +1049,23 @@ static unsigned int gretun_auto_mtu(struct net *net,
 {
 	struct net_device *under = NULL;
 	int mtu = ETH_DATA_LEN;
-	struct flowi4 fl4;
-	struct rtable *rt;
+	union gretun_addr saddr;
+	struct dst_entry *dst;
+	u32 cookie;
 
 	if (p->link)
 		under = __dev_get_by_index(net, p->link);
 	if (under) {
 		mtu = under->mtu;
-	} else if (p->remote) {
-		rt = gretun_route(net, p, p->tos, &fl4);
-		if (!IS_ERR(rt)) {
-			mtu = rt->dst.dev->mtu;
-			ip_rt_put(rt);
+	} else if (!gretun_addr_any(&p->remote)) {
+		dst = gretun_route(net, p, p->tos, &saddr, &cookie);
+		if (!IS_ERR(dst)) {
+			mtu = dst->dev->mtu;
+			dst_release(dst);
 		}
 	}
 	mtu -= gretun_overhead(p);
-	return clamp_t(int, mtu, ETH_MIN_MTU, GRETUN_MAX_MTU);
+	return clamp_t(int, mtu, ETH_MIN_MTU, gretun_max_mtu(p->family));
 }
 
 /*
@@ -954,22 +1101,24 @@ static void gretun_follow_underlay(struct net_device *under)
 }
 
 /*
- * Fit the inner packet to the path. With DF on the outer header the outer
- * route's MTU, lowered by "fragmentation needed" from the path (see
- * gretun_err), bounds the inner packet: a larger one is refused with the
+ * Fit the inner packet to the path. With DF on the outer header (over
+ * IPv6: when the outer packet must not be fragmented) the outer route's
+ * MTU, lowered by "fragmentation needed" or "packet too big" from the
+ * path (see gretun_err), bounds the inner packet: a larger one is refused with the
  * ICMP or ICMPv6 error its sender needs (RFC 1191, RFC 8201), and the
  * inner route learns the smaller MTU. An inner packet that may be
  * fragmented (IPv4 without DF, IPv6 on a path below the IPv6 minimum MTU,
- * any other protocol) goes without DF and is fragmented on the way.
+ * any other protocol) goes without DF and is fragmented on the way, or
+ * over IPv6 by us (RFC 2473 section 7).
  */
 static int gretun_fit_path(struct sk_buff *skb, const struct gretun_parms *p,
-			   struct rtable *rt, __be16 *df)
+			   struct dst_entry *dst, __be16 *df)
 {
 	int mtu;
 
 	if (!*df)
 		return 0;
-	mtu = dst_mtu(&rt->dst) - gretun_overhead(p);
+	mtu = dst_mtu(dst) - gretun_overhead(p);
 	if (skb_valid_dst(skb) && mtu < dst_mtu(skb_dst(skb)))
 		skb_dst_update_pmtu_no_confirm(skb, mtu);
 
@@ -995,10 +1144,11 @@ static int gretun_fit_path(struct sk_buff *skb, const struct gretun_parms *p,
  * 6. ICMP errors about our outer packets
  *
  * A router on the path that cannot forward an outer packet says so to our
- * end, quoting the outer IPv4 header and, from most routers, the GRE
- * header. "Fragmentation needed" lowers the path MTU of the outer route,
- * which transmit then enforces on inner packets (gretun_fit_path).
- * "Unreachable" and, with a fixed TTL, "time exceeded" are passed on:
+ * end, quoting the outer IP header and, from most routers, the GRE
+ * header. "Fragmentation needed" (ICMPv6: "packet too big") lowers the
+ * path MTU of the outer route, which transmit then enforces on inner
+ * packets (gretun_fit_path). "Unreachable", with a fixed TTL "time
+ * exceeded", and over IPv6 "encapsulation limit reached" are passed on:
  * the next inner packets sent into the tunnel are answered with a link
  * failure, as a broken link would answer them, so that their senders stop
  * waiting. Anyone can send ICMP: only an error quoting a packet one of our
@@ -1028,6 +1178,28 @@ static bool gretun_error_passes_on(const struct gretun_parms *p, int type,
 		return code != ICMP_PORT_UNREACH && code != ICMP_SR_FAILED;
 	case ICMP_TIME_EXCEEDED:
 		return code == ICMP_EXC_TTL && p->ttl;
+	default:
+		return false;
+	}
+}
+
+/*
+ * The same over IPv6. A parameter problem pointing at the limit in our
+ * encapsulation limit option says that a tunnel further on could not
+ * encapsulate the packet again (RFC 2473 section 8).
+ */
+static bool gretun_error6_passes_on(const struct gretun_parms *p, u8 type,
+				    u8 code, __be32 info)
+{
+	switch (type) {
+	case ICMPV6_DEST_UNREACH:
+		return code != ICMPV6_PORT_UNREACH;
+	case ICMPV6_TIME_EXCEED:
+		return code == ICMPV6_EXC_HOPLIMIT && p->ttl;
+	case ICMPV6_PARAMPROB:
+		return code == ICMPV6_HDR_FIELD &&
+		       p->encap_limit != GRETUN_ENCAP_NONE &&
+		       ntohl(info) == sizeof(struct ipv6hdr) + 4;
 	default:
 		return false;
 	}
@@ -1064,24 +1236,27 @@ static void gretun_relay_error(struct gretun *t, struct sk_buff *skb)
  * route chose), the quoted key is its okey.
  */
 static struct gretun *gretun_err_lookup(struct gretun_net *gn,
-					struct sk_buff *skb)
+					struct sk_buff *skb, int gre_offset)
 {
-	const struct iphdr *iph;
 	struct gretun_rx_hdr h;
 	struct gretun_key k;
 	struct gretun *t;
 
-	iph = (const struct iphdr *)skb->data;
-	if (gretun_parse_hdr(skb, iph->ihl * 4, &h))
+	if (gretun_parse_hdr(skb, gre_offset, &h))
 		return NULL;
-	/* again: the parse may have moved the quoted header */
-	iph = (const struct iphdr *)skb->data;
-	gretun_key_of_packet(&k, iph->saddr, iph->daddr, &h);
+	/* skb->data now: the parse may have moved the quoted header */
+	gretun_key_of_packet(&k, skb->data, false, &h);
 	t = gretun_find_sender(gn, &k);
 	if (t)
 		return t;
-	k.local = 0;
+	memset(&k.local, 0, sizeof(k.local));
 	return gretun_find_sender(gn, &k);
+}
+
+/* The outer route as transmit finds it: the VRF's, or the device's. */
+static int gretun_err_oif(struct net *net, const struct gretun_parms *p)
+{
+	return gretun_vrf_of(net, p) ? : p->link;
 }
 
 /*
@@ -1101,15 +1276,14 @@ static int gretun_err(struct sk_buff *skb, u32 info)
 	struct gretun *t;
 	int oif;
 
-	t = gretun_err_lookup(gn, skb);
+	t = gretun_err_lookup(gn, skb, ((struct iphdr *)skb->data)->ihl * 4);
 	if (!t) {
 		atomic_long_inc(&gn->drops.icmp_no_tunnel);
 		return -ENOENT;
 	}
 	p = rcu_dereference(t->parms);
 
-	/* the outer route as transmit finds it: the VRF's, or the device's */
-	oif = gretun_vrf_of(net, p) ? : p->link;
+	oif = gretun_err_oif(net, p);
 	if (type == ICMP_DEST_UNREACH && code == ICMP_FRAG_NEEDED) {
 		ipv4_update_pmtu(skb, net, info, oif, IPPROTO_GRE);
 		gretun_count(t, GRETUN_ICMP_PMTU);
@@ -1117,6 +1291,38 @@ static int gretun_err(struct sk_buff *skb, u32 info)
 		ipv4_redirect(skb, net, oif, IPPROTO_GRE);
 		gretun_count(t, GRETUN_ICMP_REDIRECT);
 	} else if (gretun_error_passes_on(p, type, code)) {
+		gretun_note_error(t);
+	} else {
+		gretun_count(t, GRETUN_ICMP_ERR_IGNORED);
+	}
+	return 0;
+}
+
+/* The same for ICMPv6: skb->data is at the quoted IPv6 header. */
+static int gretun_err6(struct sk_buff *skb, struct inet6_skb_parm *opt,
+		       u8 type, u8 code, int offset, __be32 info)
+{
+	struct net *net = dev_net(skb->dev);
+	struct gretun_net *gn = net_generic(net, gretun_net_id);
+	const struct gretun_parms *p;
+	struct gretun *t;
+	int oif;
+
+	t = gretun_err_lookup(gn, skb, offset);
+	if (!t) {
+		atomic_long_inc(&gn->drops.icmp_no_tunnel);
+		return -ENOENT;
+	}
+	p = rcu_dereference(t->parms);
+
+	oif = gretun_err_oif(net, p);
+	if (type == ICMPV6_PKT_TOOBIG) {
+		ip6_update_pmtu(skb, net, info, oif, 0, sock_net_uid(net, NULL));
+		gretun_count(t, GRETUN_ICMP_PMTU);
+	} else if (type == NDISC_REDIRECT) {
+		ip6_redirect(skb, net, oif, 0, sock_net_uid(net, NULL));
+		gretun_count(t, GRETUN_ICMP_REDIRECT);
+	} else if (gretun_error6_passes_on(p, type, code, info)) {
 		gretun_note_error(t);
 	} else {
 		gretun_count(t, GRETUN_ICMP_ERR_IGNORED);
@@ -1142,19 +1348,24 @@ static u8 gretun_outer_tos(const struct gretun_parms *p,
 	return (tos & ~INET_ECN_MASK) | (inner & INET_ECN_MASK);
 }
 
+/* TTL or hop limit: fixed, inherited, else the outer route's default. */
 static u8 gretun_outer_ttl(const struct gretun_parms *p,
-			   const struct sk_buff *skb, struct rtable *rt)
+			   const struct sk_buff *skb, struct dst_entry *dst)
 {
 	u8 ttl = p->ttl;
 
 	if (!ttl)
 		ttl = gretun_inner_ttl(skb);
-	return ttl ? : ip4_dst_hoplimit(&rt->dst);
+	if (ttl)
+		return ttl;
+	return p->family == AF_INET6 ? ip6_dst_hoplimit(dst) :
+				       ip4_dst_hoplimit(dst);
 }
 
 /*
  * Without pmtudisc the outer header copies DF from an inner IPv4 packet,
- * unless ignore-df says fragment everything.
+ * unless ignore-df says fragment everything. Over IPv6, which has no DF
+ * bit, the same answer says whether we may fragment the outer packet.
  */
 static __be16 gretun_outer_df(const struct gretun_parms *p,
 			      const struct sk_buff *skb)
@@ -1191,6 +1402,8 @@ static void gretun_tx_drop(struct gretun *t, struct sk_buff *skb,
 	case GRETUN_TX_TOO_BIG:
 		reason = SKB_DROP_REASON_PKT_TOO_BIG;
 		break;
+	case GRETUN_TX_ENCAP_LIMIT:
+		break;
 	default:
 		DEV_STATS_INC(dev, tx_dropped);
 		reason = SKB_DROP_REASON_NOMEM;
@@ -1201,18 +1414,91 @@ static void gretun_tx_drop(struct gretun *t, struct sk_buff *skb,
 	kfree_skb_reason(skb, reason);
 }
 
+/*
+ * An inner IPv6 packet's own tunnel encapsulation limit: in a destination
+ * options header right after the IPv6 header or its hop-by-hop options
+ * (RFC 2473 section 5.1). Returns the offset of the limit's value from
+ * the network header, or 0 if there is none.
+ */
+static int gretun_inner_encap_limit_off(struct sk_buff *skb)
+{
+	int off = skb_network_offset(skb) + sizeof(struct ipv6hdr);
+	u8 nexthdr = ipv6_hdr(skb)->nexthdr;
+	const struct ipv6_opt_hdr *hdr;
+	const u8 *opt;
+	int i, len;
+
+	if (nexthdr == NEXTHDR_HOP) {
+		if (!pskb_may_pull(skb, off + sizeof(*hdr)))
+			return 0;
+		hdr = (const struct ipv6_opt_hdr *)(skb->data + off);
+		nexthdr = hdr->nexthdr;
+		off += ipv6_optlen(hdr);
+	}
+	if (nexthdr != NEXTHDR_DEST || !pskb_may_pull(skb, off + sizeof(*hdr)))
+		return 0;
+	len = ipv6_optlen((const struct ipv6_opt_hdr *)(skb->data + off));
+	if (!pskb_may_pull(skb, off + len))
+		return 0;
+	opt = skb->data + off;
+	i = sizeof(*hdr);
+	while (i < len) {
+		if (opt[i] == IPV6_TLV_PAD1) {
+			i++;
+			continue;
+		}
+		if (i + 3 > len)
+			break;
+		if (opt[i] == IPV6_TLV_TNL_ENCAP_LIMIT && opt[i + 1] == 1)
+			return off + i + 2 - skb_network_offset(skb);
+		i += opt[i + 1] + 2;
+	}
+	return 0;
+}
+
+/*
+ * The encapsulation limit outer IPv6 packets carry, -1 for none. RFC
+ * 2473 section 4.1.1: an inner IPv6 packet with a limit of its own gets
+ * one less, and one whose limit is spent is refused with a parameter
+ * problem pointing at it (then -ELOOP).
+ */
+static int gretun_outer_encap_limit(const struct gretun_parms *p,
+				    struct sk_buff *skb, int *limit)
+{
+	int off;
+
+	*limit = -1;
+	if (p->family != AF_INET6 || p->encap_limit == GRETUN_ENCAP_NONE)
+		return 0;
+	*limit = p->encap_limit;
+	if (skb->protocol != htons(ETH_P_IPV6))
+		return 0;
+	off = gretun_inner_encap_limit_off(skb);
+	if (!off)
+		return 0;
+	if (!skb_network_header(skb)[off]) {
+		icmpv6_ndo_send(skb, ICMPV6_PARAMPROB, ICMPV6_HDR_FIELD, off);
+		return -ELOOP;
+	}
+	*limit = skb_network_header(skb)[off] - 1;
+	return 0;
+}
+
 /* What the outer packet is made of: computed once for a packet and its
  * segments.
  */
 struct gretun_outer {
-	struct rtable *rt;	/* no reference: valid in this RCU section */
-	__be32 saddr;
-	__be32 daddr;
-	u8 tos;
-	u8 ttl;
-	__be16 df;
+	struct dst_entry *dst;	/* no reference: valid in this RCU section */
+	union gretun_addr saddr;
+	union gretun_addr daddr;
+	int family;
+	u8 tos;			/* or traffic class */
+	u8 ttl;			/* or hop limit */
+	__be16 df;		/* IPv6: nonzero, the packet must not be fragmented */
+	__be32 flowlabel;	/* IPv6 */
+	int encap_limit;	/* IPv6: -1 for no option */
 	bool xnet;		/* the outer packet leaves our namespace */
-	u32 flow_hash;		/* 0: the inner packet's flow (see gretun_push_ip) */
+	u32 flow_hash;		/* 0: the inner packet's flow (see gretun_leave_inner) */
 };
 
 /*
@@ -1248,52 +1534,126 @@ static u32 gretun_flow_hash(const struct gretun_parms *p,
 {
 	if (!(p->oflags & GRETUN_F_SEQ))
 		return 0;
-	return jhash_3words((__force u32)o->saddr, (__force u32)o->daddr,
-			    p->okey, 0) ?: 1;
+	return jhash_3words(gretun_addr_fold(&o->saddr),
+			    gretun_addr_fold(&o->daddr), p->okey, 0) ?: 1;
 }
 
 /*
- * Put the outer IPv4 header on. The route goes without a reference (see
- * gretun_route_cache). DF packets are atomic datagrams whose ID nobody
- * reads (RFC 6864): they get none rather than a draw from the shared ID
- * generator.
+ * The IPv6 flow label: fixed, or copied from an inner IPv6 packet, or
+ * when that leaves none, one per inner flow as the kernel labels its own
+ * packets, so that multipath routing in the transit keeps each inner flow
+ * on one path; a sequenced tunnel is one flow (see gretun_flow_hash).
  */
-static void gretun_push_ip(struct sk_buff *skb, const struct gretun_outer *o)
+static __be32 gretun_outer_flowlabel(const struct gretun_parms *p,
+				     struct sk_buff *skb,
+				     const struct gretun_outer *o)
 {
-	struct iphdr *iph;
+	__be32 label = htonl(p->flowlabel & GRETUN_FLOWLABEL_MAX);
+	u32 hash;
 
+	if (p->flowlabel == GRETUN_FLOWLABEL_INHERIT)
+		label = skb->protocol == htons(ETH_P_IPV6) ?
+			ip6_flowlabel(ipv6_hdr(skb)) : 0;
+	if (label || !ip6_default_np_autolabel(dev_net(o->dst->dev)))
+		return label;
+	hash = o->flow_hash ? : skb_get_hash(skb);
+	return htonl(rol32(hash, 16)) & IPV6_FLOWLABEL_MASK;
+}
+
+/*
+ * The packet leaves the inner world: no state of it goes along, and the
+ * route goes without a reference (see gretun_route_cache).
+ */
+static void gretun_leave_inner(struct sk_buff *skb,
+			       const struct gretun_outer *o)
+{
 	skb_scrub_packet(skb, o->xnet);
 	if (o->flow_hash)
 		__skb_set_sw_hash(skb, o->flow_hash, false);
 	else
 		skb_clear_hash_if_not_l4(skb);
-	skb_dst_set_noref(skb, &o->rt->dst);
-	memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
+	skb_dst_set_noref(skb, o->dst);
+}
 
+/*
+ * Put the outer IPv4 header on. DF packets are atomic datagrams whose ID
+ * nobody reads (RFC 6864): they get none rather than a draw from the
+ * shared ID generator.
+ */
+static void gretun_push_ip4(struct sk_buff *skb, const struct gretun_outer *o)
+{
+	struct iphdr *iph;
+
+	memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
 	iph = skb_push(skb, sizeof(*iph));
 	skb_reset_network_header(skb);
 	iph->version = 4;
 	iph->ihl = sizeof(*iph) >> 2;
 	iph->tos = o->tos;
-	iph->frag_off = ip_mtu_locked(&o->rt->dst) ? 0 : o->df;
+	iph->frag_off = ip_mtu_locked(o->dst) ? 0 : o->df;
 	iph->ttl = o->ttl;
 	iph->protocol = IPPROTO_GRE;
-	iph->saddr = o->saddr;
-	iph->daddr = o->daddr;
+	iph->saddr = o->saddr.ip;
+	iph->daddr = o->daddr.ip;
 	if (iph->frag_off)
 		iph->id = 0;
 	else
-		__ip_select_ident(dev_net(o->rt->dst.dev), iph,
+		__ip_select_ident(dev_net(o->dst->dev), iph,
 				  skb_shinfo(skb)->gso_segs ?: 1);
+	skb->protocol = htons(ETH_P_IP);
+}
+
+/* RFC 2473 section 5.1: the limit option, padded to 8 bytes. */
+static void gretun_push_encap_limit(struct sk_buff *skb, u8 limit)
+{
+	u8 *opt = skb_push(skb, GRETUN_ENCAP_OPT_LEN);
+
+	opt[0] = IPPROTO_GRE;			/* next header */
+	opt[1] = 0;				/* length: 8 bytes */
+	opt[2] = IPV6_TLV_TNL_ENCAP_LIMIT;
+	opt[3] = 1;
+	opt[4] = limit;
+	opt[5] = IPV6_TLV_PADN;
+	opt[6] = 1;
+	opt[7] = 0;
+}
+
+/*
+ * Put the outer IPv6 header on. A packet that may be fragmented and does
+ * not fit is fragmented here, at the tunnel entry (RFC 2473 section 7).
+ */
+static void gretun_push_ip6(struct sk_buff *skb, const struct gretun_outer *o)
+{
+	u8 nexthdr = IPPROTO_GRE;
+	struct ipv6hdr *ip6h;
+
+	memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
+	if (o->encap_limit >= 0) {
+		gretun_push_encap_limit(skb, o->encap_limit);
+		nexthdr = NEXTHDR_DEST;
+	}
+	ip6h = skb_push(skb, sizeof(*ip6h));
+	skb_reset_network_header(skb);
+	ip6_flow_hdr(ip6h, o->tos, o->flowlabel);
+	ip6h->nexthdr = nexthdr;
+	ip6h->hop_limit = o->ttl;
+	ip6h->saddr = o->saddr.ip6;
+	ip6h->daddr = o->daddr.ip6;
+	skb->ignore_df = !o->df;
+	skb->protocol = htons(ETH_P_IPV6);
 }
 
 /* Send a finished packet; counted as the inner bytes it carries. */
 static void gretun_ip_out(struct gretun *t, struct sk_buff *skb)
 {
 	int len = skb->len - skb_inner_network_offset(skb);
+	struct net *net = dev_net(skb_dst(skb)->dev);
 	int err;
 
-	err = ip_local_out(dev_net(skb_dst(skb)->dev), NULL, skb);
+	if (skb->protocol == htons(ETH_P_IPV6))
+		err = ip6_local_out(net, NULL, skb);
+	else
+		err = ip_local_out(net, NULL, skb);
 	iptunnel_xmit_stats(t->dev, net_xmit_eval(err) ? 0 : len);
 }
 
@@ -1305,10 +1665,14 @@ static int gretun_encap(const struct gretun_parms *p, struct sk_buff *skb,
 			const struct gretun_outer *o)
 {
 	if (gretun_prepare_offloads(skb, p) ||
-	    gretun_push_hdr(p, skb, LL_RESERVED_SPACE(o->rt->dst.dev) +
+	    gretun_push_hdr(p, skb, LL_RESERVED_SPACE(o->dst->dev) +
 			    gretun_overhead(p)))
 		return -ENOMEM;
-	gretun_push_ip(skb, o);
+	gretun_leave_inner(skb, o);
+	if (o->family == AF_INET6)
+		gretun_push_ip6(skb, o);
+	else
+		gretun_push_ip4(skb, o);
 	return 0;
 }
 
@@ -1497,6 +1861,18 @@ static void gretun_send_in_order(struct gretun *t, const struct gretun_parms *p,
 	gretun_seq_append(t, p, &built);
 }
 
+/* A route back into this tunnel, or tunnels nested too deep. */
+static bool gretun_looped(struct net_device *dev, struct dst_entry *dst)
+{
+	if (dst->dev == dev)
+		return true;
+	if (__this_cpu_read(gretun_xmit_depth) < GRETUN_MAX_DEPTH)
+		return false;
+	net_warn_ratelimited("%s: tunnels nested %d deep, dropping: routing loop?\n",
+			     dev->name, GRETUN_MAX_DEPTH + 1);
+	return true;
+}
+
 static netdev_tx_t gretun_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct gretun *t = netdev_priv(dev);
@@ -1509,31 +1885,30 @@ static netdev_tx_t gretun_xmit(struct sk_buff *skb, struct net_device *dev)
 	if (!pskb_inet_may_pull(skb))
 		goto drop;
 	stat = GRETUN_TX_NO_ROUTE;
-	if (!p->remote)
+	if (gretun_addr_any(&p->remote))
 		goto drop;
+	o.family = p->family;
 	o.tos = gretun_outer_tos(p, skb);
-	o.rt = gretun_outer_route(t, p, o.tos, &o.saddr);
-	if (IS_ERR(o.rt))
+	o.dst = gretun_outer_route(t, p, o.tos, &o.saddr);
+	if (IS_ERR(o.dst))
 		goto drop;
-
-	/* a route back into this tunnel, or tunnels nested too deep */
 	stat = GRETUN_TX_LOOP;
-	if (o.rt->dst.dev == dev)
+	if (gretun_looped(dev, o.dst))
 		goto drop;
-	if (__this_cpu_read(gretun_xmit_depth) >= GRETUN_MAX_DEPTH) {
-		net_warn_ratelimited("%s: tunnels nested %d deep, dropping: routing loop?\n",
-				     dev->name, GRETUN_MAX_DEPTH + 1);
-		goto drop;
-	}
 
 	o.daddr = p->remote;
-	o.ttl = gretun_outer_ttl(p, skb, o.rt);
+	o.ttl = gretun_outer_ttl(p, skb, o.dst);
 	o.df = gretun_outer_df(p, skb);
 	o.xnet = !net_eq(t->net, dev_net(dev));
 	o.flow_hash = gretun_flow_hash(p, &o);
-	stat = GRETUN_TX_TOO_BIG;
-	if (gretun_fit_path(skb, p, o.rt, &o.df))
+	stat = GRETUN_TX_ENCAP_LIMIT;
+	if (gretun_outer_encap_limit(p, skb, &o.encap_limit))
 		goto drop;
+	stat = GRETUN_TX_TOO_BIG;
+	if (gretun_fit_path(skb, p, o.dst, &o.df))
+		goto drop;
+	o.flowlabel = o.family == AF_INET6 ?
+		      gretun_outer_flowlabel(p, skb, &o) : 0;
 	gretun_relay_error(t, skb);
 
 	__this_cpu_inc(gretun_xmit_depth);
@@ -1645,12 +2020,22 @@ static void gretun_setup(struct net_device *dev)
 	dev->addr_len = sizeof(__be32);
 	/* dev->mtu: newlink gives the one that fits the underlay */
 	dev->min_mtu = ETH_MIN_MTU;
-	dev->max_mtu = GRETUN_MAX_MTU;
+	dev->max_mtu = gretun_max_mtu(AF_INET);
 	dev->features |= GRETUN_FEATURES;
 	dev->hw_features |= GRETUN_FEATURES;
 	gretun_compat_set_lltx(dev);
 	netif_keep_dst(dev);
 	dev->needs_free_netdev = true;
+}
+
+/* An IPv6 underlay's device is what ip6gre's is: `ip link` shows gre6. */
+static void gretun_set_family(struct net_device *dev, int family)
+{
+	if (family != AF_INET6)
+		return;
+	dev->type = ARPHRD_IP6GRE;
+	dev->addr_len = sizeof(struct in6_addr);
+	dev->max_mtu = gretun_max_mtu(AF_INET6);
 }
 
 /*
@@ -1661,7 +2046,7 @@ static void gretun_apply_to_dev(struct net_device *dev,
 				const struct gretun_parms *p)
 {
 	dev_addr_set(dev, (const u8 *)&p->local);
-	memcpy(dev->broadcast, &p->remote, sizeof(p->remote));
+	memcpy(dev->broadcast, &p->remote, dev->addr_len);
 	dev->needed_headroom = LL_MAX_HEADER + gretun_overhead(p);
 }
 
@@ -1672,8 +2057,10 @@ static void gretun_apply_to_dev(struct net_device *dev,
 static const struct nla_policy gretun_policy[IFLA_GRETUN_MAX + 1] = {
 	[IFLA_GRETUN_UNSPEC]	= { .strict_start_type = IFLA_GRETUN_LINK },
 	[IFLA_GRETUN_LINK]	= { .type = NLA_U32 },
-	[IFLA_GRETUN_LOCAL]	= { .type = NLA_BINARY },
-	[IFLA_GRETUN_REMOTE]	= { .type = NLA_BINARY },
+	[IFLA_GRETUN_LOCAL]	= { .type = NLA_BINARY,
+				    .len = sizeof(struct in6_addr) },
+	[IFLA_GRETUN_REMOTE]	= { .type = NLA_BINARY,
+				    .len = sizeof(struct in6_addr) },
 	[IFLA_GRETUN_IFLAGS]	= { .type = NLA_U16 },
 	[IFLA_GRETUN_OFLAGS]	= { .type = NLA_U16 },
 	[IFLA_GRETUN_IKEY]	= { .type = NLA_U32 },
@@ -1682,6 +2069,8 @@ static const struct nla_policy gretun_policy[IFLA_GRETUN_MAX + 1] = {
 	[IFLA_GRETUN_TOS]	= { .type = NLA_U8 },
 	[IFLA_GRETUN_PMTUDISC]	= NLA_POLICY_MAX(NLA_U8, 1),
 	[IFLA_GRETUN_IGNORE_DF]	= NLA_POLICY_MAX(NLA_U8, 1),
+	[IFLA_GRETUN_FLOWLABEL]	= { .type = NLA_U32 },
+	[IFLA_GRETUN_ENCAP_LIMIT] = { .type = NLA_U16 },
 };
 
 /*
@@ -1703,23 +2092,89 @@ static int gretun_validate_known(struct nlattr *tb[],
 				   gretun_policy, extack);
 }
 
+/*
+ * The family an address attribute asks for: AF_UNSPEC when it is absent
+ * or any (all zeros), which fits either.
+ */
+static int gretun_attr_family(const struct nlattr *attr)
+{
+	union gretun_addr a = {};
+
+	if (!attr)
+		return AF_UNSPEC;
+	nla_memcpy(&a, attr, sizeof(a));
+	if (gretun_addr_any(&a))
+		return AF_UNSPEC;
+	return nla_len(attr) == sizeof(a.ip6) ? AF_INET6 : AF_INET;
+}
+
 static int gretun_validate_addr(struct nlattr *attr,
 				struct netlink_ext_ack *extack)
 {
-	__be32 addr;
+	struct in6_addr a6;
+	__be32 a4;
 
 	if (!attr)
 		return 0;
-	if (nla_len(attr) != sizeof(addr)) {
+	if (nla_len(attr) == sizeof(a4)) {
+		a4 = nla_get_in_addr(attr);
+		if (!ipv4_is_multicast(a4) && !ipv4_is_lbcast(a4))
+			return 0;
+	} else if (nla_len(attr) == sizeof(a6)) {
+		a6 = nla_get_in6_addr(attr);
+		if (ipv6_addr_v4mapped(&a6)) {
+			NL_SET_ERR_MSG_ATTR(extack, attr,
+					    "gretun: write an IPv4 underlay's addresses as IPv4, not IPv4-mapped IPv6");
+			return -EINVAL;
+		}
+		if (!ipv6_addr_is_multicast(&a6))
+			return 0;
+	} else {
 		NL_SET_ERR_MSG_ATTR(extack, attr,
-				    "gretun: the underlay is IPv4: local and remote must be IPv4 addresses");
-		return -EAFNOSUPPORT;
+				    "gretun: local and remote are IPv4 (4 bytes) or IPv6 (16 bytes) addresses");
+		return -EINVAL;
 	}
-	addr = nla_get_in_addr(attr);
-	if (ipv4_is_multicast(addr) || ipv4_is_lbcast(addr)) {
-		NL_SET_ERR_MSG_ATTR(extack, attr,
-				    "gretun: local and remote must be unicast addresses or any");
-		return -EADDRNOTAVAIL;
+	NL_SET_ERR_MSG_ATTR(extack, attr,
+			    "gretun: local and remote must be unicast addresses or any");
+	return -EADDRNOTAVAIL;
+}
+
+static int gretun_validate_families(struct nlattr *data[],
+				    struct netlink_ext_ack *extack)
+{
+	int lf = gretun_attr_family(data[IFLA_GRETUN_LOCAL]);
+	int rf = gretun_attr_family(data[IFLA_GRETUN_REMOTE]);
+
+	if (lf && rf && lf != rf) {
+		NL_SET_ERR_MSG_ATTR(extack, data[IFLA_GRETUN_REMOTE],
+				    "gretun: local and remote must be of one family");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The ranges of the IPv6 underlay's own options. */
+static int gretun_validate_ipv6_opts(struct nlattr *data[],
+				     struct netlink_ext_ack *extack)
+{
+	struct nlattr *fl = data[IFLA_GRETUN_FLOWLABEL];
+	struct nlattr *el = data[IFLA_GRETUN_ENCAP_LIMIT];
+	u32 label;
+
+	if (fl) {
+		label = nla_get_u32(fl);
+		if (label > GRETUN_FLOWLABEL_MAX &&
+		    label != GRETUN_FLOWLABEL_INHERIT) {
+			NL_SET_ERR_MSG_ATTR(extack, fl,
+					    "gretun: a flow label is 20 bits (0 to 0xfffff) or inherit");
+			return -ERANGE;
+		}
+	}
+	if (el && nla_get_u16(el) > GRETUN_ENCAP_MAX &&
+	    nla_get_u16(el) != GRETUN_ENCAP_NONE) {
+		NL_SET_ERR_MSG_ATTR(extack, el,
+				    "gretun: encaplimit is 0 to 255 or none");
+		return -ERANGE;
 	}
 	return 0;
 }
@@ -1785,6 +2240,12 @@ static int gretun_validate(struct nlattr *tb[], struct nlattr *data[],
 	err = gretun_validate_addr(data[IFLA_GRETUN_REMOTE], extack);
 	if (err)
 		return err;
+	err = gretun_validate_families(data, extack);
+	if (err)
+		return err;
+	err = gretun_validate_ipv6_opts(data, extack);
+	if (err)
+		return err;
 	err = gretun_validate_tos(data[IFLA_GRETUN_TOS], extack);
 	if (err)
 		return err;
@@ -1799,7 +2260,34 @@ static int gretun_validate(struct nlattr *tb[], struct nlattr *data[],
 static void gretun_parms_init(struct gretun_parms *p)
 {
 	memset(p, 0, sizeof(*p));
+	p->family = AF_INET;
 	p->pmtudisc = true;
+	p->encap_limit = GRETUN_ENCAP_DEFAULT;
+}
+
+/* An address attribute's value: any may come in either length. */
+static void gretun_get_addr(union gretun_addr *a, const struct nlattr *attr)
+{
+	memset(a, 0, sizeof(*a));
+	nla_memcpy(a, attr, sizeof(*a));
+}
+
+/*
+ * The family a new tunnel gets: that of its addresses; with only any
+ * given, the length of the attribute says; else IPv4.
+ */
+static int gretun_new_family(struct nlattr *data[])
+{
+	struct nlattr *l = data ? data[IFLA_GRETUN_LOCAL] : NULL;
+	struct nlattr *r = data ? data[IFLA_GRETUN_REMOTE] : NULL;
+	int family = gretun_attr_family(l) ? : gretun_attr_family(r);
+
+	if (family)
+		return family;
+	if ((l && nla_len(l) == sizeof(struct in6_addr)) ||
+	    (r && nla_len(r) == sizeof(struct in6_addr)))
+		return AF_INET6;
+	return AF_INET;
 }
 
 static u32 gretun_get_key(const struct nlattr *attr)
@@ -1815,9 +2303,9 @@ static void gretun_parms_apply(struct gretun_parms *p, struct nlattr *data[])
 	if (data[IFLA_GRETUN_LINK])
 		p->link = nla_get_u32(data[IFLA_GRETUN_LINK]);
 	if (data[IFLA_GRETUN_LOCAL])
-		p->local = nla_get_in_addr(data[IFLA_GRETUN_LOCAL]);
+		gretun_get_addr(&p->local, data[IFLA_GRETUN_LOCAL]);
 	if (data[IFLA_GRETUN_REMOTE])
-		p->remote = nla_get_in_addr(data[IFLA_GRETUN_REMOTE]);
+		gretun_get_addr(&p->remote, data[IFLA_GRETUN_REMOTE]);
 	if (data[IFLA_GRETUN_IFLAGS]) {
 		p->iflags = nla_get_u16(data[IFLA_GRETUN_IFLAGS]);
 		p->ikey = gretun_get_key(data[IFLA_GRETUN_IKEY]);
@@ -1834,6 +2322,10 @@ static void gretun_parms_apply(struct gretun_parms *p, struct nlattr *data[])
 		p->pmtudisc = nla_get_u8(data[IFLA_GRETUN_PMTUDISC]);
 	if (data[IFLA_GRETUN_IGNORE_DF])
 		p->ignore_df = nla_get_u8(data[IFLA_GRETUN_IGNORE_DF]);
+	if (data[IFLA_GRETUN_FLOWLABEL])
+		p->flowlabel = nla_get_u32(data[IFLA_GRETUN_FLOWLABEL]);
+	if (data[IFLA_GRETUN_ENCAP_LIMIT])
+		p->encap_limit = nla_get_u16(data[IFLA_GRETUN_ENCAP_LIMIT]);
 }
 
 /*
@@ -1916,6 +2408,39 @@ static int gretun_check_link(struct net *net, const struct gretun *self,
 	return 0;
 }
 
+/*
+ * A tunnel keeps the family it was created with: its device type and
+ * address length are the family's. The IPv6 options need IPv6 under them.
+ */
+static int gretun_check_family(const struct gretun_parms *p,
+			       struct nlattr *data[],
+			       struct netlink_ext_ack *extack)
+{
+	static const int addrs[] = { IFLA_GRETUN_LOCAL, IFLA_GRETUN_REMOTE };
+	static const int ipv6_opts[] = { IFLA_GRETUN_FLOWLABEL,
+					 IFLA_GRETUN_ENCAP_LIMIT };
+	int i, family;
+
+	if (!data)
+		return 0;
+	for (i = 0; i < ARRAY_SIZE(addrs); i++) {
+		family = gretun_attr_family(data[addrs[i]]);
+		if (family && family != p->family) {
+			NL_SET_ERR_MSG_ATTR(extack, data[addrs[i]],
+					    "gretun: a tunnel keeps the underlay family it was created with: delete it and add another");
+			return -EAFNOSUPPORT;
+		}
+	}
+	for (i = 0; i < ARRAY_SIZE(ipv6_opts); i++) {
+		if (p->family == AF_INET && data[ipv6_opts[i]]) {
+			NL_SET_ERR_MSG_ATTR(extack, data[ipv6_opts[i]],
+					    "gretun: flowlabel and encaplimit need an IPv6 underlay");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 /* Checks on the whole resulting configuration, before anything changes. */
 static int gretun_parms_check(struct net *net, const struct gretun *self,
 			      const struct gretun_parms *p,
@@ -1925,6 +2450,10 @@ static int gretun_parms_check(struct net *net, const struct gretun *self,
 	struct gretun_net *gn = net_generic(net, gretun_net_id);
 	int err;
 
+	ASSERT_RTNL();
+	err = gretun_check_family(p, data, extack);
+	if (err)
+		return err;
 	if (p->ignore_df && p->pmtudisc) {
 		NL_SET_ERR_MSG(extack,
 			       "gretun: ignore-df needs nopmtudisc");
@@ -1954,6 +2483,7 @@ static int gretun_newlink(struct net *src_net, struct net_device *dev,
 	if (!p)
 		return -ENOMEM;
 	gretun_parms_init(p);
+	p->family = gretun_new_family(data);
 	gretun_parms_apply(p, data);
 	err = gretun_parms_check(src_net, NULL, p, data, extack);
 	if (err)
@@ -1976,6 +2506,7 @@ static int gretun_newlink(struct net *src_net, struct net_device *dev,
 	INIT_WORK(&t->seq.work, gretun_seq_work);
 	spin_lock_init(&t->rx_seq_lock);
 	RCU_INIT_POINTER(t->parms, p);
+	gretun_set_family(dev, p->family);
 	gretun_apply_to_dev(dev, p);
 	if (!tb[IFLA_MTU]) {
 		dev->mtu = gretun_auto_mtu(src_net, p);
@@ -2076,7 +2607,8 @@ static int gretun_changelink(struct net_device *dev, struct nlattr *tb[],
 
 	/* an MTU the user set stays exactly; ours follows header and underlay */
 	resize = !tb[IFLA_MTU] && dev->mtu == t->auto_mtu &&
-		 (p->link != old->link || p->oflags != old->oflags);
+		 (p->link != old->link ||
+		  gretun_overhead(p) != gretun_overhead(old));
 	gretun_replace_parms(t, p);
 	gretun_apply_to_dev(dev, p);
 	gretun_update_carrier(t, p);
@@ -2088,8 +2620,8 @@ static int gretun_changelink(struct net_device *dev, struct nlattr *tb[],
 static size_t gretun_get_size(const struct net_device *dev)
 {
 	return nla_total_size(4) +	/* IFLA_GRETUN_LINK */
-	       nla_total_size(4) +	/* IFLA_GRETUN_LOCAL */
-	       nla_total_size(4) +	/* IFLA_GRETUN_REMOTE */
+	       nla_total_size(16) +	/* IFLA_GRETUN_LOCAL */
+	       nla_total_size(16) +	/* IFLA_GRETUN_REMOTE */
 	       nla_total_size(2) +	/* IFLA_GRETUN_IFLAGS */
 	       nla_total_size(2) +	/* IFLA_GRETUN_OFLAGS */
 	       nla_total_size(4) +	/* IFLA_GRETUN_IKEY */
@@ -2097,7 +2629,9 @@ static size_t gretun_get_size(const struct net_device *dev)
 	       nla_total_size(1) +	/* IFLA_GRETUN_TTL */
 	       nla_total_size(1) +	/* IFLA_GRETUN_TOS */
 	       nla_total_size(1) +	/* IFLA_GRETUN_PMTUDISC */
-	       nla_total_size(1);	/* IFLA_GRETUN_IGNORE_DF */
+	       nla_total_size(1) +	/* IFLA_GRETUN_IGNORE_DF */
+	       nla_total_size(4) +	/* IFLA_GRETUN_FLOWLABEL */
+	       nla_total_size(2);	/* IFLA_GRETUN_ENCAP_LIMIT */
 }
 
 /* A key goes out only with its flag, so a dump can be sent back as is. */
@@ -2106,14 +2640,25 @@ static int gretun_put_key(struct sk_buff *skb, int attr, u16 flags, u32 key)
 	return flags & GRETUN_F_KEY ? nla_put_u32(skb, attr, key) : 0;
 }
 
+/* What only an IPv6 underlay has; an IPv4 one's dump stays as it was. */
+static int gretun_put_ipv6_opts(struct sk_buff *skb,
+				const struct gretun_parms *p)
+{
+	if (p->family != AF_INET6)
+		return 0;
+	return nla_put_u32(skb, IFLA_GRETUN_FLOWLABEL, p->flowlabel) ||
+	       nla_put_u16(skb, IFLA_GRETUN_ENCAP_LIMIT, p->encap_limit);
+}
+
 static int gretun_fill_info(struct sk_buff *skb, const struct net_device *dev)
 {
 	struct gretun *t = netdev_priv(dev);
 	const struct gretun_parms *p = rtnl_dereference(t->parms);
+	int alen = dev->addr_len;
 
 	if (nla_put_u32(skb, IFLA_GRETUN_LINK, p->link) ||
-	    nla_put_in_addr(skb, IFLA_GRETUN_LOCAL, p->local) ||
-	    nla_put_in_addr(skb, IFLA_GRETUN_REMOTE, p->remote) ||
+	    nla_put(skb, IFLA_GRETUN_LOCAL, alen, &p->local) ||
+	    nla_put(skb, IFLA_GRETUN_REMOTE, alen, &p->remote) ||
 	    nla_put_u16(skb, IFLA_GRETUN_IFLAGS, p->iflags) ||
 	    nla_put_u16(skb, IFLA_GRETUN_OFLAGS, p->oflags) ||
 	    gretun_put_key(skb, IFLA_GRETUN_IKEY, p->iflags, p->ikey) ||
@@ -2121,7 +2666,8 @@ static int gretun_fill_info(struct sk_buff *skb, const struct net_device *dev)
 	    nla_put_u8(skb, IFLA_GRETUN_TTL, p->ttl) ||
 	    nla_put_u8(skb, IFLA_GRETUN_TOS, p->tos) ||
 	    nla_put_u8(skb, IFLA_GRETUN_PMTUDISC, p->pmtudisc) ||
-	    nla_put_u8(skb, IFLA_GRETUN_IGNORE_DF, p->ignore_df))
+	    nla_put_u8(skb, IFLA_GRETUN_IGNORE_DF, p->ignore_df) ||
+	    gretun_put_ipv6_opts(skb, p))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -2225,6 +2771,12 @@ static const struct net_protocol gretun_protocol = {
 	.err_handler	= gretun_err,
 };
 
+static const struct inet6_protocol gretun_protocol6 = {
+	.handler	= gretun_rcv,
+	.err_handler	= gretun_err6,
+	.flags		= INET6_PROTO_FINAL,
+};
+
 /*
  * The tunnels bound to an underlay that is going away, or leaving for
  * another namespace, keep their configuration, as ip_gre's do, and send
@@ -2283,12 +2835,20 @@ static int __init gretun_init(void)
 		goto err_unregister_notifier;
 	err = inet_add_protocol(&gretun_protocol, IPPROTO_GRE);
 	if (err) {
-		pr_err("IPPROTO_GRE is taken, most likely by the kernel's own GRE; unload it with 'rmmod ip_gre gre' and load gre_tun again\n");
+		pr_err("IPPROTO_GRE is taken, most likely by the kernel's own GRE; unload it with 'rmmod ip6_gre ip_gre gre' and load gre_tun again\n");
 		err = -EBUSY;
 		goto err_unregister_link;
 	}
+	err = inet6_add_protocol(&gretun_protocol6, IPPROTO_GRE);
+	if (err) {
+		pr_err("IPPROTO_GRE over IPv6 is taken, most likely by the kernel's ip6_gre; unload it with 'rmmod ip6_gre' and load gre_tun again\n");
+		err = -EBUSY;
+		goto err_del_protocol;
+	}
 	return 0;
 
+err_del_protocol:
+	inet_del_protocol(&gretun_protocol, IPPROTO_GRE);
 err_unregister_link:
 	rtnl_link_unregister(&gretun_link_ops);
 err_unregister_notifier:
@@ -2301,6 +2861,7 @@ err_unregister_pernet:
 static void __exit gretun_exit(void)
 {
 	/* waits for receivers in flight: no packet reaches what follows */
+	inet6_del_protocol(&gretun_protocol6, IPPROTO_GRE);
 	inet_del_protocol(&gretun_protocol, IPPROTO_GRE);
 	rtnl_link_unregister(&gretun_link_ops);
 	unregister_netdevice_notifier(&gretun_notifier);
@@ -2310,6 +2871,6 @@ static void __exit gretun_exit(void)
 module_init(gretun_init);
 module_exit(gretun_exit);
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("GRE over IPv4 tunnel devices (RFC 2784, RFC 2890)");
+MODULE_DESCRIPTION("GRE over IPv4 and IPv6 tunnel devices (RFC 2784, RFC 2890, RFC 7676)");
 MODULE_ALIAS_RTNL_LINK(GRETUN_KIND);
 MODULE_VERSION(GRETUN_VERSION);

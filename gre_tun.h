@@ -18,16 +18,18 @@
 enum {
 	IFLA_GRETUN_UNSPEC,
 	IFLA_GRETUN_LINK,	/* u32: underlay ifindex, 0 = route decides */
-	IFLA_GRETUN_LOCAL,	/* 4 bytes, IPv4 network order, 0 = any */
-	IFLA_GRETUN_REMOTE,	/* 4 bytes, IPv4 network order, 0 = any */
+	IFLA_GRETUN_LOCAL,	/* 4 or 16 bytes, network order, all 0 = any */
+	IFLA_GRETUN_REMOTE,	/* 4 or 16 bytes, network order, all 0 = any */
 	IFLA_GRETUN_IFLAGS,	/* u16: GRETUN_F_* required on receive */
 	IFLA_GRETUN_OFLAGS,	/* u16: GRETUN_F_* sent on transmit */
 	IFLA_GRETUN_IKEY,	/* u32, host order: with GRETUN_F_KEY in iflags */
 	IFLA_GRETUN_OKEY,	/* u32, host order: with GRETUN_F_KEY in oflags */
-	IFLA_GRETUN_TTL,	/* u8: 0 = inherit from the inner packet */
-	IFLA_GRETUN_TOS,	/* u8: 1 = inherit from the inner packet */
+	IFLA_GRETUN_TTL,	/* u8: TTL or hop limit, 0 = inherit */
+	IFLA_GRETUN_TOS,	/* u8: TOS or traffic class, 1 = inherit */
 	IFLA_GRETUN_PMTUDISC,	/* u8: 1 = set DF on outer packets (default) */
 	IFLA_GRETUN_IGNORE_DF,	/* u8: 1 = fragment outer packets despite DF */
+	IFLA_GRETUN_FLOWLABEL,	/* u32, IPv6 underlay: see GRETUN_FLOWLABEL_* */
+	IFLA_GRETUN_ENCAP_LIMIT, /* u16, IPv6 underlay: see GRETUN_ENCAP_* */
 	__IFLA_GRETUN_MAX
 };
 
@@ -41,5 +43,29 @@ enum {
 
 /* IFLA_GRETUN_TOS value that copies the inner packet's DS field. */
 #define GRETUN_TOS_INHERIT	1
+
+/*
+ * The underlay family is that of local and remote: 4-byte addresses make
+ * an IPv4 underlay, 16-byte ones IPv6 (RFC 7676). An address of all zeros
+ * (any) takes the family of the other; with neither given, IPv4. A
+ * tunnel keeps the family it was created with.
+ */
+
+/*
+ * IFLA_GRETUN_FLOWLABEL: a fixed IPv6 flow label (0 to 0xfffff, host
+ * order), or GRETUN_FLOWLABEL_INHERIT to copy an inner IPv6 packet's.
+ * 0, the default, lets the kernel derive one per inner flow.
+ */
+#define GRETUN_FLOWLABEL_MAX		0xfffff
+#define GRETUN_FLOWLABEL_INHERIT	0x100000
+
+/*
+ * IFLA_GRETUN_ENCAP_LIMIT: the RFC 2473 tunnel encapsulation limit sent
+ * in a destination options header (0 to 255), or GRETUN_ENCAP_NONE for
+ * no such option.
+ */
+#define GRETUN_ENCAP_DEFAULT		4
+#define GRETUN_ENCAP_MAX		255
+#define GRETUN_ENCAP_NONE		256
 
 #endif /* _GRE_TUN_H */
