@@ -47,6 +47,7 @@ void incomplete_command(void) __attribute__((noreturn));
 void invarg(const char *msg, const char *arg) __attribute__((noreturn));
 void duparg2(const char *key, const char *arg) __attribute__((noreturn));
 int get_u8(__u8 *val, const char *arg, int base);
+int get_u32(__u32 *val, const char *arg, int base);
 int get_unsigned(unsigned int *val, const char *arg, int base);
 __u32 get_addr32(const char *name);
 int rtnl_dsfield_a2n(__u32 *id, const char *arg);
