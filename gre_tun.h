@@ -47,8 +47,9 @@ enum {
 /*
  * The underlay family is that of local and remote: 4-byte addresses make
  * an IPv4 underlay, 16-byte ones IPv6 (RFC 7676). An address of all zeros
- * (any) takes the family of the other; with neither given, IPv4. A
- * tunnel keeps the family it was created with.
+ * (any) takes the family of the other; with both any, a 16-byte one makes
+ * IPv6; with neither given, IPv4. A tunnel keeps the family it was
+ * created with.
  */
 
 /*
