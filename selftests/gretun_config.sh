@@ -5,7 +5,8 @@
 # and `ip -d link show`, changes apply in place, bad input is refused with
 # a message and leaves nothing behind, duplicates are refused.
 #
-#   ns a: veth0 192.0.2.1/24 (an underlay for "dev"), gt0, gt1, ...
+#   ns a: veth0 192.0.2.1/24 2001:db8:2::1/64 (an underlay for "dev"),
+#         gt0, gt1, ... over IPv4, g60, g61, ... over IPv6
 
 # shellcheck source=selftests/lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -17,6 +18,7 @@ check_eq "no fallback device: a new namespace holds only lo" "lo" \
 check_fail "no gre0 in the initial namespace" ip link show gre0
 at a ip link add veth0 type veth peer name veth1
 at a ip addr add 192.0.2.1/24 dev veth0
+at a ip addr add 2001:db8:2::1/64 dev veth0 nodad
 at a ip link set veth0 up
 
 # opt DEV KEY: one value of the device's gretun JSON, "absent" if missing.
@@ -84,8 +86,17 @@ check_eq "key 42 and key 0.0.0.42 are one key" 0.0.0.42 "$(opt gt3 ikey)"
 
 log "--- ip refuses bad words"
 check_output "ttl 256" 'invalid TTL' at a ip link add gt9 type gretun ttl 256
-check_output "IPv6 local" 'an IP address is expected' \
-	at a ip link add gt9 type gretun local 2001:db8::1
+check_output "local and remote of two families" 'one family' \
+	at a ip link add gt9 type gretun local 2001:db8::1 remote 192.0.2.9
+check_output "flowlabel over IPv4" 'IPv6' \
+	at a ip link add gt9 type gretun remote 192.0.2.9 flowlabel 5
+check_output "encaplimit 256" 'encaplimit' \
+	at a ip link add gt9 type gretun remote 2001:db8::9 encaplimit 256
+check_output "flowlabel wider than 20 bits" 'flowlabel' \
+	at a ip link add gt9 type gretun remote 2001:db8::9 flowlabel 0x100000
+check_output "hoplimit 0" 'hoplimit|TTL' \
+	at a ip link add gt9 type gretun remote 2001:db8::9 hoplimit 0
+check_fail "none of them created anything" at a ip link show gt9
 check_output "unknown device" 'Cannot find device' \
 	at a ip link add gt9 type gretun dev nosuchdev
 check_output "unknown word" 'unknown option' at a ip link add gt9 type gretun frobnicate
@@ -99,10 +110,24 @@ nl_refused() {
 	check_output "$name" "$regex" at a nl_gretun add gt9 "$@"
 	check_fail "$name: nothing created" at a ip link show gt9
 }
-nl_refused "IPv6 local" 'EAFNOSUPPORT: gretun: the underlay is IPv4' \
-	local=ip6:2001:db8::1
-nl_refused "IPv6 remote" 'EAFNOSUPPORT: gretun: the underlay is IPv4' \
-	remote=ip6:2001:db8::2
+nl_refused "local and remote of two families" 'EINVAL: gretun: local and remote must be of one family' \
+	local=ip6:2001:db8::1 remote=ip4:192.0.2.9
+nl_refused "an address of 5 bytes" 'EINVAL: gretun: local and remote are IPv4 \(4 bytes\) or IPv6' \
+	remote=raw:c000020901
+nl_refused "IPv4-mapped IPv6 remote" 'EINVAL: gretun: write an IPv4 underlay' \
+	remote=ip6:::ffff:192.0.2.9
+nl_refused "multicast IPv6 remote" 'EADDRNOTAVAIL: gretun: local and remote must be unicast' \
+	remote=ip6:ff02::1
+nl_refused "flowlabel on an IPv4 underlay" 'EINVAL: gretun: flowlabel and encaplimit need an IPv6 underlay' \
+	remote=ip4:192.0.2.9 flowlabel=u32:5
+nl_refused "encap_limit on an IPv4 underlay" 'EINVAL: gretun: flowlabel and encaplimit need an IPv6 underlay' \
+	encap_limit=u16:3
+nl_refused "flowlabel of 21 bits" 'ERANGE: gretun: a flow label is 20 bits' \
+	remote=ip6:2001:db8::9 flowlabel=u32:0x100001
+nl_refused "encap_limit 257" 'ERANGE: gretun: encaplimit is 0 to 255 or none' \
+	remote=ip6:2001:db8::9 encap_limit=u16:257
+nl_refused "encap_limit as a byte" 'EINVAL: .+' \
+	remote=ip6:2001:db8::9 encap_limit=u8:3
 nl_refused "multicast remote" 'EADDRNOTAVAIL: gretun: local and remote must be unicast' \
 	remote=ip4:224.0.0.5
 nl_refused "broadcast local" 'EADDRNOTAVAIL: gretun: local and remote must be unicast' \
@@ -129,6 +154,57 @@ check_output "ignore-df in a change" 'EINVAL' at a nl_gretun set gt9 \
 	ignore_df=u8:1 ttl=u8:99
 check_eq "configuration unchanged" "$before" \
 	"$(at a ip -j -d link show gt9 | jq -c '.[0].linkinfo')"
+
+log "--- over IPv6 (RFC 7676): ip6gre's options and output"
+at a ip link add g60 type gretun local 2001:db8:2::1 remote 2001:db8:9::1 \
+	hoplimit 33 tclass 0x28 flowlabel 0x12345 encaplimit 7 key 6 csum dev veth0
+opts g60 remote=2001:db8:9::1 local=2001:db8:2::1 link=veth0 ttl=33 \
+	tclass=0x28 flowlabel=0x12345 encap_limit=7 ikey=0.0.0.6 okey=0.0.0.6 \
+	icsum=true ocsum=true
+check_output "text output as ip6gre's" \
+	'gretun remote 2001:db8:9::1 local 2001:db8:2::1 dev veth0 hoplimit 33 encaplimit 7 tclass 0x28 flowlabel 0x12345' \
+	at a ip -d link show g60
+check_output "link/gre6 shows the endpoints" 'link/gre6 2001:db8:2::1 peer 2001:db8:9::1' \
+	at a ip link show g60
+check_eq "MTU: underlay less 40 + 8 (encaplimit) + 12 (key, csum)" 1440 \
+	"$(at a cat /sys/class/net/g60/mtu)"
+at a ip link set g60 type gretun encaplimit none tclass inherit \
+	flowlabel inherit hoplimit inherit nokey nocsum
+opts g60 ip6_tnl_f_ign_encap_limit=true ip6_tnl_f_use_orig_tclass=true \
+	ip6_tnl_f_use_orig_flowlabel=true ttl=0 ikey=absent \
+	remote=2001:db8:9::1 link=veth0
+check_output "text shows none and inherit" \
+	'hoplimit inherit encaplimit none tclass inherit flowlabel inherit' \
+	at a ip -d link show g60
+check_eq "MTU without the option and key: 1500 - 44" 1456 \
+	"$(at a cat /sys/class/net/g60/mtu)"
+at a ip link set g60 type gretun local any
+opts g60 local=any remote=2001:db8:9::1
+check_output "the family stays: IPv4 refused in a change" 'family' \
+	at a ip link set g60 type gretun remote 192.0.2.9
+check_output "the kernel too refuses a change of family" \
+	'EAFNOSUPPORT: gretun: a tunnel keeps the underlay family' \
+	at a nl_gretun set g60 remote=ip4:192.0.2.9
+opts g60 remote=2001:db8:9::1
+at a ip link add g61 type gretun remote 2001:db8:9::2
+opts g61 local=any ttl=0 encap_limit=4 flowlabel=0x00000 tclass=0x00 \
+	pmtudisc=true
+check_eq "defaults are ip6gre's: MTU 1500 - 40 - 8 - 4" 1448 \
+	"$(at a cat /sys/class/net/g61/mtu)"
+check_output "any and any in 16 bytes: an IPv6 tunnel beside gt1's IPv4 any, any" '^ok' \
+	at a nl_gretun add g62 local=ip6::: remote=ip6:::
+check_output "of type gre6" 'link/gre6' at a ip link show g62
+at a ip link add g63 type gretun local 2001:db8:2::1 remote 2001:db8:9::3 \
+	dev lo
+check_eq "IPv6 MTU over a 64k underlay: 65536 - 52, below the IPv6 maximum" 65484 \
+	"$(at a cat /sys/class/net/g63/mtu)"
+check_output "an IPv6 duplicate is refused" 'already exists' \
+	at a ip link add g64 type gretun local 2001:db8:2::1 remote 2001:db8:9::3 dev lo
+check_fail "MTU above the IPv6 maximum refused" at a ip link set g63 mtu 65512
+check "MTU at the IPv6 maximum (65535 - 8 - 16)" at a ip link set g63 mtu 65511
+for dev in g60 g61 g62 g63; do
+	at a ip link del "$dev"
+done
 
 log "--- duplicates"
 at a ip link add gt4 type gretun local 192.0.2.1 remote 198.51.100.2 key 5

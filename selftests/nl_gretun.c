@@ -51,6 +51,8 @@ static const char *const attr_names[] = {
 	[IFLA_GRETUN_TOS] = "tos",
 	[IFLA_GRETUN_PMTUDISC] = "pmtudisc",
 	[IFLA_GRETUN_IGNORE_DF] = "ignore_df",
+	[IFLA_GRETUN_FLOWLABEL] = "flowlabel",
+	[IFLA_GRETUN_ENCAP_LIMIT] = "encap_limit",
 };
 
 static void die_usage(const char *why)
