@@ -1042,7 +1042,11 @@ static unsigned int gretun_max_mtu(int family)
 
 /*
  * The MTU that fits the underlay: the bound device's, else that of the
- * device the route to the remote end leaves by, else Ethernet's.
+ * device the route to the remote end leaves by, else Ethernet's. Over
+ * IPv6 never below IPv6's minimum, as ip6gre: an IPv6 underlay may be
+ * too narrow for it only by our headers, and inner packets up to 1280
+ * bytes are then fragmented at the tunnel entry (RFC 2473 section 7)
+ * rather than IPv6 switched off on the tunnel.
  */
 static unsigned int gretun_auto_mtu(struct net *net,
 				    const struct gretun_parms *p)
@@ -1065,7 +1069,9 @@ static unsigned int gretun_auto_mtu(struct net *net,
 		}
 	}
 	mtu -= gretun_overhead(p);
-	return clamp_t(int, mtu, ETH_MIN_MTU, gretun_max_mtu(p->family));
+	return clamp_t(int, mtu,
+		       p->family == AF_INET6 ? IPV6_MIN_MTU : ETH_MIN_MTU,
+		       gretun_max_mtu(p->family));
 }
 
 /*

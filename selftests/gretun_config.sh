@@ -200,9 +200,16 @@ check_eq "IPv6 MTU over a 64k underlay: 65536 - 52, below the IPv6 maximum" 6548
 	"$(at a cat /sys/class/net/g63/mtu)"
 check_output "an IPv6 duplicate is refused" 'already exists' \
 	at a ip link add g64 type gretun local 2001:db8:2::1 remote 2001:db8:9::3 dev lo
+at a ip link set veth0 mtu 1300
+at a ip link add g64 type gretun remote 2001:db8:9::4 dev veth0
+check_eq "IPv6 MTU over a 1300 underlay: 1280, IPv6's minimum, as ip6gre" 1280 \
+	"$(at a cat /sys/class/net/g64/mtu)"
+at a ip link set veth0 mtu 1500
+check_eq "and it follows the underlay back up: 1500 - 52" 1448 \
+	"$(at a cat /sys/class/net/g64/mtu)"
 check_fail "MTU above the IPv6 maximum refused" at a ip link set g63 mtu 65512
 check "MTU at the IPv6 maximum (65535 - 8 - 16)" at a ip link set g63 mtu 65511
-for dev in g60 g61 g62 g63; do
+for dev in g60 g61 g62 g63 g64; do
 	at a ip link del "$dev"
 done
 
