@@ -16,6 +16,15 @@ export IP_LIB_DIR=${IP_LIB_DIR:-$GRETUN_DIR/iproute2}
 # GRETUN_IP_DIR: another ip (iproute2) to run the tests with
 export PATH=$SELFTESTS:${GRETUN_IP_DIR:+$GRETUN_IP_DIR:}$PATH
 
+# GRETUN_UNDERLAY=4|6: the IP version of the outer packets in the
+# two-router topology below (and in lib_lan2lan.sh's); run_all.sh runs
+# TEST_PROGS_UNDERLAY6 once more with 6.
+UNDERLAY=${GRETUN_UNDERLAY:-4}
+case $UNDERLAY in
+4|6) ;;
+*) echo "# GRETUN_UNDERLAY=$UNDERLAY: 4 or 6" >&2; exit 1 ;;
+esac
+
 TEST_NAME=$(basename "$0" .sh)
 NS_PREFIX="gt$$"
 TMP=$(mktemp -d)
@@ -306,7 +315,97 @@ health_begin
 trap lib_exit EXIT
 
 # ---------------------------------------------------------------------
-# The two-router topology most tests use:
+# The underlay of either family. Tests write underlay addresses as IPv4
+# ones and pass them through uaddr; what depends on the outer header's
+# size comes from OUTER_HLEN (gre_mtu).
+#
+#   UNDERLAY    4 or 6 (GRETUN_UNDERLAY)
+#   UA, UB      the two ends of the underlay link below
+#   UPLEN       the prefix length of a link's subnet: 24 or 64
+#   UHOST       the prefix length of one address: 32 or 128
+#   UPROTO      the ethertype's name for tc: ip or ipv6
+#   OUTER_HLEN  bytes of outer IP header before GRE: 20, or over IPv6 40
+#               and 8 of the encapsulation limit option (on by default)
+#   GRE_FILTER  a capture filter for outer GRE packets and their
+#               fragments, with the encapsulation limit option or not
+
+# uaddr IPV4: the underlay address that stands for IPV4. Itself over
+# IPv4; over IPv6 a.b.c.d becomes 2001:db8:XXXX:c::d (XXXX = a.b in hex),
+# so that a /24 becomes a /64 and distinct addresses stay distinct.
+# Printed as ip and inet_ntop print it.
+uaddr() {
+	local a b c d
+
+	if [ "$UNDERLAY" = 4 ]; then
+		echo "$1"
+		return
+	fi
+	IFS=. read -r a b c d <<<"$1"
+	printf '2001:db8:%x' $((a * 256 + b))
+	[ "$c" -eq 0 ] || printf ':%x' "$c"
+	printf '::'
+	[ "$d" -eq 0 ] || printf '%x' "$d"
+	echo
+}
+
+# shellcheck disable=SC2034 # for the tests
+if [ "$UNDERLAY" = 6 ]; then
+	UPLEN=64 UHOST=128 UPROTO=ipv6 OUTER_HLEN=48
+	# GRE right after the IPv6 header or after the option (60), and the
+	# fragments of either (44, the fragment header, after the option or
+	# before it) as "ip proto 47" has them over IPv4
+	GRE_FILTER='ip6 and (ip6[6] == 47 or
+		(ip6[6] == 44 and (ip6[40] == 47 or ip6[40] == 60)) or
+		(ip6[6] == 60 and (ip6[40] == 47 or (ip6[40] == 44 and ip6[48] == 47))))'
+else
+	UPLEN=24 UHOST=32 UPROTO=ip OUTER_HLEN=20
+	GRE_FILTER='ip proto 47'
+fi
+UA=$(uaddr 192.0.2.1)
+UB=$(uaddr 192.0.2.2)
+
+# uaddr_add NS ADDR/LEN DEV [ip addr options...]: an underlay address on
+# DEV, over IPv6 without DAD (so that it is usable at once).
+uaddr_add() {
+	local ns=$1 addr=$2 dev=$3
+
+	shift 3
+	if [ "$UNDERLAY" = 6 ]; then
+		at "$ns" ip addr add "$addr" dev "$dev" nodad "$@"
+	else
+		at "$ns" ip addr add "$addr" dev "$dev" "$@"
+	fi
+}
+
+# gre_mtu LOWER [GRE_HLEN]: the MTU of a tunnel over a LOWER-byte underlay,
+# with a GRE header of GRE_HLEN bytes (default 4: no options; each of
+# csum, key, seq adds 4) and the default encapsulation limit over IPv6;
+# there never below 1280, IPv6's minimum (the module's floor, as ip6gre's).
+gre_mtu() {
+	local mtu=$(($1 - OUTER_HLEN - ${2:-4}))
+
+	[ "$UNDERLAY" = 4 ] || [ "$mtu" -ge 1280 ] || mtu=1280
+	echo "$mtu"
+}
+
+# wire_df RE: what gre_pcap.py's third field must match for outer DF RE:
+# over IPv4 df=RE; IPv6 has no DF bit, the field there shows the
+# encapsulation limit option (el=4, the default).
+wire_df() {
+	if [ "$UNDERLAY" = 6 ]; then
+		echo "el=4"
+	else
+		echo "df=$1"
+	fi
+}
+
+# hop_word: what ip -d link calls the outer TTL: ttl, or over IPv6
+# hoplimit (as ip6gre).
+hop_word() { [ "$UNDERLAY" = 6 ] && echo hoplimit || echo ttl; }
+
+# ---------------------------------------------------------------------
+# The two-router topology most tests use (UA, UB: over IPv6
+# 2001:db8:c000:2::1 and ::2, /64, no DAD):
 #
 #   ns a                                       ns b
 #   veth0 192.0.2.1/24 ------------------ veth0 192.0.2.2/24
@@ -318,8 +417,8 @@ underlay_up() {
 	ns_add b
 	ip link add veth0 netns "$(ns_name a)" type veth \
 		peer name veth0 netns "$(ns_name b)"
-	at a ip addr add 192.0.2.1/24 dev veth0
-	at b ip addr add 192.0.2.2/24 dev veth0
+	uaddr_add a "$UA/$UPLEN" veth0
+	uaddr_add b "$UB/$UPLEN" veth0
 	at a ip link set veth0 up
 	at b ip link set veth0 up
 }
@@ -358,9 +457,9 @@ pair_up() {
 		shift
 	fi
 	# shellcheck disable=SC2086
-	tunnel_up a 192.0.2.1 192.0.2.2 10.9.0.1 "$in6a" $1
+	tunnel_up a "$UA" "$UB" 10.9.0.1 "$in6a" $1
 	# shellcheck disable=SC2086
-	tunnel_up b 192.0.2.2 192.0.2.1 10.9.0.2 "$in6b" $2
+	tunnel_up b "$UB" "$UA" 10.9.0.2 "$in6b" $2
 }
 
 pair_down() {
@@ -371,12 +470,12 @@ pair_down() {
 ping4() { at "$1" ping -c "${3:-1}" -i 0.2 -W 2 -q "$2"; }
 ping6() { at "$1" ping -6 -c "${3:-1}" -i 0.2 -W 2 -q "$2"; }
 
-# capture_start NS DEV FILE [in|out]: tcpdump GRE arriving on DEV (or
-# leaving it) until capture_stop.
+# capture_start NS DEV FILE [in|out]: tcpdump GRE (GRE_FILTER) arriving
+# on DEV (or leaving it) until capture_stop.
 capture_start() {
 	rm -f "$3"
 	spawn "$1" tcpdump --immediate-mode -B 32768 -i "$2" -Q "${4:-in}" -n -U -w "$3" \
-		ip proto 47
+		"$GRE_FILTER"
 	CAPTURE_PID=$SPAWNED
 	wait_for 5 test -s "$3"
 }
