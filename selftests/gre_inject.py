@@ -9,6 +9,8 @@ how the receiver judges headers that a well-behaved peer never sends.
 
 --flags ORs raw bits into the first 16 bits (version, routing, ...);
 --truncate cuts the GRE packet to N bytes; the TOS bytes include ECN.
+An IPv6 OUTER_DST sends GRE over IPv6 (--outer-tos: the traffic class),
+without an encapsulation limit option.
 """
 import argparse
 import socket
@@ -60,8 +62,13 @@ def main():
     if a.truncate is not None:
         pkt = pkt[:a.truncate]
 
-    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_GRE)
-    s.setsockopt(socket.IPPROTO_IP, socket.IP_TOS, a.outer_tos)
+    if ":" in a.to:
+        s = socket.socket(socket.AF_INET6, socket.SOCK_RAW,
+                          socket.IPPROTO_GRE)
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_TCLASS, a.outer_tos)
+    else:
+        s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_GRE)
+        s.setsockopt(socket.IPPROTO_IP, socket.IP_TOS, a.outer_tos)
     s.sendto(bytes(pkt), (a.to, 0))
 
 
