@@ -6,7 +6,9 @@
 # flood pings through several tunnels; a namespace deleted under a flood,
 # taking with it a tunnel that was moved out of it. At the end the slab
 # memory in use is back where it started (within what 100 tunnels cost,
-# measured first) and nothing holds the module.
+# measured first) and nothing holds the module. Over either underlay
+# (GRETUN_UNDERLAY; lib.sh's uaddr gives the IPv6 addresses standing for
+# those below).
 #
 #   ns a                                       ns b
 #   veth0 192.0.2.1/24 ------------------ veth0 192.0.2.2/24
@@ -36,8 +38,8 @@ refcnt() { cat /sys/module/gre_tun/refcnt; }
 pair() {
 	local n=$1 ns
 
-	at a ip link add "gt$n" type gretun local 192.0.2.1 remote 192.0.2.2 key "$n"
-	at b ip link add "gt$n" type gretun local 192.0.2.2 remote 192.0.2.1 key "$n"
+	at a ip link add "gt$n" type gretun local "$UA" remote "$UB" key "$n"
+	at b ip link add "gt$n" type gretun local "$UB" remote "$UA" key "$n"
 	at a ip addr add "10.9.$n.1/30" dev "gt$n"
 	at b ip addr add "10.9.$n.2/30" dev "gt$n"
 	for ns in a b; do
@@ -77,7 +79,7 @@ check_eq "the module is not held to begin with" 0 "$(refcnt)"
 log "--- what a tunnel costs in slab memory"
 SLAB0=$(slab_bytes)
 for i in $(seq 1 100); do
-	echo "link add gm$i type gretun local 192.0.2.1 remote 198.51.100.1 key $i"
+	echo "link add gm$i type gretun local $UA remote $(uaddr 198.51.100.1) key $i"
 done >"$TMP/cost.batch"
 check "100 tunnels created" at a ip -batch "$TMP/cost.batch"
 SLAB1=$(slab_bytes)
@@ -100,7 +102,7 @@ for n in 1 2 3; do
 	check "ping through gt$n starts" wait_for 10 grep -q 'bytes from' "$TMP/ping$n.txt"
 done
 for i in $(seq 1 1000); do
-	echo "link add gc$i type gretun local 192.0.2.1 remote 198.51.100.$((i % 250 + 1)) key $((i + 1000))"
+	echo "link add gc$i type gretun local $UA remote $(uaddr "198.51.100.$((i % 250 + 1))") key $((i + 1000))"
 	echo "link set gc$i type gretun key $((i + 5000)) ttl 9 csum seq"
 	echo "link set gc$i up"
 	echo "link del gc$i"
@@ -148,18 +150,19 @@ log "--- a namespace deleted under a flood"
 ns_add c
 ns_add d
 ip link add veth0 netns "$(ns_name c)" type veth peer name veth0 netns "$(ns_name d)"
-at c ip addr add 192.0.3.1/24 dev veth0
-at d ip addr add 192.0.3.2/24 dev veth0
+UC=$(uaddr 192.0.3.1) UD=$(uaddr 192.0.3.2)
+uaddr_add c "$UC/$UPLEN" veth0
+uaddr_add d "$UD/$UPLEN" veth0
 at c ip link set veth0 up
 at d ip link set veth0 up
-at c ip link add gt0 type gretun local 192.0.3.1 remote 192.0.3.2 key 9
-at d ip link add gt0 type gretun local 192.0.3.2 remote 192.0.3.1 key 9
+at c ip link add gt0 type gretun local "$UC" remote "$UD" key 9
+at d ip link add gt0 type gretun local "$UD" remote "$UC" key 9
 at c ip addr add 10.9.9.1/30 dev gt0
 at d ip addr add 10.9.9.2/30 dev gt0
 at c ip link set gt0 up
 at d ip link set gt0 up
 # gx lives in a, its outer packets in c
-at c ip link add gx type gretun local 192.0.3.1 remote 192.0.3.2 key 10
+at c ip link add gx type gretun local "$UC" remote "$UD" key 10
 at c ip link set gx netns "$(ns_name a)"
 check "gx moved to a" at a ip link show gx
 check "the c-d tunnel works" ping4 d 10.9.9.1 2

@@ -8,7 +8,8 @@
 # one, except over a not-ECT inner packet, which is dropped and counted;
 # the mark never reaches a capture's copy of the packet. A packet that is
 # neither IPv4 nor IPv6 has no TTL or DS field to inherit, whatever its
-# bytes say.
+# bytes say. Over either underlay (GRETUN_UNDERLAY): over IPv6 the
+# outer TTL is the hop limit, the outer TOS the traffic class.
 #
 #   ns a                                       ns b
 #   veth0 192.0.2.1/24 ------------------ veth0 192.0.2.2/24
@@ -39,7 +40,8 @@ check_eq "default: inherited from inner IPv4 (ttl 17)" "ttl=17 tos=0x0" \
 	"$(outer -t 17 10.9.0.2)"
 check_eq "default: inherited from inner IPv6 (hop limit 23)" "ttl=23 tos=0x0" \
 	"$(outer -6 -t 23 fd00:9::2)"
-check_output "and shown as type gre shows it" "ttl inherit" at a ip -d link show gt0
+check_output "and shown as type gre (ip6gre) shows it" "$(hop_word) inherit" \
+	at a ip -d link show gt0
 pair_down
 pair_up "ttl 70" ""
 check_eq "fixed 70 over inner IPv4" "ttl=70 tos=0x0" "$(outer -t 17 10.9.0.2)"
@@ -78,7 +80,7 @@ decap() {
 	pid=$SPAWNED
 	wait_for 5 test -e "$TMP/i.pcap"
 	sleep 0.3
-	at a gre_inject.py --to 192.0.2.2 --inner-src 10.9.0.1 \
+	at a gre_inject.py --to "$UB" --inner-src 10.9.0.1 \
 		--inner-dst 10.9.0.2 --outer-tos "$1" --inner-tos "$2"
 	sleep 1
 	kill "$pid" 2>/dev/null
@@ -120,7 +122,7 @@ at a python3 -c '
 import socket
 p = bytearray(20)
 p[0], p[1], p[8], p[16], p[17] = 0x45, 0xb8, 5, 0x08, 0x00
-s = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM)
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)  # see gretun_traffic.sh
 s.sendto(bytes(p), ("gt0", 0x8100, 0, 0, b""))'
 capture_stop
 check_output "outer TTL from the route, no DS field" \

@@ -4,6 +4,7 @@
 # Lifetime: namespaces deleted with tunnels in them (also tunnels moved
 # to another namespace), rmmod while tunnels are up and passing traffic,
 # and `ip link add ... type gretun` loading an installed module by alias.
+# Over either underlay (GRETUN_UNDERLAY).
 #
 #   ns a                                       ns b
 #   veth0 192.0.2.1/24 ------------------ veth0 192.0.2.2/24
@@ -19,8 +20,8 @@ log "--- a tunnel moved to another namespace keeps its underlay"
 underlay_up
 pair_up "" ""
 ns_add c
-at a ip link add gt1 type gretun local 192.0.2.1 remote 192.0.2.2 key 77
-at b ip link add gt1 type gretun local 192.0.2.2 remote 192.0.2.1 key 77
+at a ip link add gt1 type gretun local "$UA" remote "$UB" key 77
+at b ip link add gt1 type gretun local "$UB" remote "$UA" key 77
 at a ip link set gt1 netns "$(ns_name c)"
 at c ip addr add 10.77.0.1/30 dev gt1
 at c ip link set gt1 up
@@ -37,7 +38,7 @@ check "the moved tunnel goes with it" wait_for 10 bash -c \
 
 log "--- deleting a namespace with tunnels in it"
 for i in $(seq 1 20); do
-	at b ip link add "gtx$i" type gretun remote 192.0.2.1 key "$i"
+	at b ip link add "gtx$i" type gretun remote "$UA" key "$i"
 	at b ip link set "gtx$i" up
 done
 ip netns del "$(ns_name b)"
@@ -77,7 +78,7 @@ pair_down
 gretun_unload
 check_fail "module unloaded first" gretun_loaded
 check "plain ip link add loads the module" at a ip link add gt0 type gretun \
-	remote 192.0.2.2
+	remote "$UB"
 check "module loaded by alias" gretun_loaded
 echo "$saved_modprobe" >/proc/sys/kernel/modprobe
 at a ip link del gt0

@@ -7,7 +7,9 @@
 # one flow to the underlay's queues, outer packets with DF carry IP ID 0,
 # and the cached outer route follows every change: a new next hop, a
 # deleted route, a new source for local any, a TOS-selected route under
-# tos inherit.
+# tos inherit. Over either underlay (GRETUN_UNDERLAY; lib.sh's uaddr
+# gives the IPv6 addresses standing for those below); the IP ID is
+# IPv4's alone.
 #
 #   ns a                                       ns b
 #   veth0 192.0.2.1/24 ------------------ veth0 192.0.2.2/24
@@ -106,13 +108,13 @@ check_eq "each number one more than the one before it" "" \
 check_eq "no sequenced packet dropped waiting" 0 "$(reason a gt0 tx_seq_busy)"
 pair_down
 
-# hash_bands NS DEV: a qdisc on DEV that files each IPv4 packet in one of
+# hash_bands NS DEV: a qdisc on DEV that files each outer packet in one of
 # 16 bands by the packet's hash, the way fq_codel or a multiqueue NIC tells
 # flows apart
 hash_bands() {
 	at "$1" tc qdisc replace dev "$2" root handle 1: prio bands 16 \
 		priomap 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0
-	at "$1" tc filter add dev "$2" parent 1: protocol ip prio 1 handle 1 \
+	at "$1" tc filter add dev "$2" parent 1: protocol "$UPROTO" prio 1 handle 1 \
 		flow map key rxhash divisor 16 baseclass 1:1
 }
 
@@ -145,32 +147,41 @@ for opts in "key 7" "key 7 oseq"; do
 done
 
 log "--- IP ID: 0 with DF (RFC 6864), from the generator without"
-pair_up "nopmtudisc" ""
-capture_start b veth0 "$TMP/id.pcap"
-at a ping -c 3 -i 0.2 -W 2 -q -M "do" 10.9.0.2 >/dev/null
-at a ping -c 3 -i 0.2 -W 2 -q -M dont 10.9.0.2 >/dev/null
-capture_stop
-gre_pcap.py -i "$TMP/id.pcap" >"$TMP/id.txt"
-# inner IPv4 only: IPv6 (MLD reports) goes without DF under nopmtudisc
-grep 'proto=0x0800' "$TMP/id.txt" >"$TMP/id4.txt"
-check_eq "DF outer packets: ID 0" "3 3" \
-	"$(grep -c 'df=1' "$TMP/id4.txt") $(grep -c 'df=1.* id=0$' "$TMP/id4.txt")"
-check_eq "three others, with three different IDs" "3 3" \
-	"$(grep -c 'df=0' "$TMP/id4.txt") $(grep 'df=0' "$TMP/id4.txt" | sed 's/.* id=//' | sort -u | wc -l)"
-pair_down
+if [ "$UNDERLAY" = 4 ]; then
+	pair_up "nopmtudisc" ""
+	capture_start b veth0 "$TMP/id.pcap"
+	at a ping -c 3 -i 0.2 -W 2 -q -M "do" 10.9.0.2 >/dev/null
+	at a ping -c 3 -i 0.2 -W 2 -q -M dont 10.9.0.2 >/dev/null
+	capture_stop
+	gre_pcap.py -i "$TMP/id.pcap" >"$TMP/id.txt"
+	# inner IPv4 only: IPv6 (MLD reports) goes without DF under nopmtudisc
+	grep 'proto=0x0800' "$TMP/id.txt" >"$TMP/id4.txt"
+	check_eq "DF outer packets: ID 0" "3 3" \
+		"$(grep -c 'df=1' "$TMP/id4.txt") $(grep -c 'df=1.* id=0$' "$TMP/id4.txt")"
+	check_eq "three others, with three different IDs" "3 3" \
+		"$(grep -c 'df=0' "$TMP/id4.txt") $(grep 'df=0' "$TMP/id4.txt" | sed 's/.* id=//' | sort -u | wc -l)"
+	pair_down
+else
+	log "an IPv6 header has no ID: nothing to check"
+fi
 
 log "--- the cached outer route follows changes"
 ip link add veth1 netns "$(ns_name a)" type veth peer name veth1 netns "$(ns_name b)"
-at a ip addr add 198.51.100.1/24 dev veth1
-at b ip addr add 198.51.100.2/24 dev veth1
+uaddr_add a "$(uaddr 198.51.100.1)/$UPLEN" veth1
+uaddr_add b "$(uaddr 198.51.100.2)/$UPLEN" veth1
 for ns in a b; do
-	at "$ns" sysctl -qw net.ipv6.conf.veth1.disable_ipv6=1
+	# IPv4 underlay: no IPv6 packets of veth1's own in the counts below
+	[ "$UNDERLAY" = 6 ] || at "$ns" sysctl -qw net.ipv6.conf.veth1.disable_ipv6=1
 	at "$ns" ip link set veth1 up
 done
-at b ip addr add 203.0.113.2/32 dev lo
-at a ip route add 203.0.113.2/32 via 192.0.2.2
-tunnel_up a 192.0.2.1 203.0.113.2 10.9.0.1 fd00:9::1 tos inherit
-tunnel_up b 203.0.113.2 192.0.2.1 10.9.0.2 fd00:9::2
+# the far end, and the next hops on veth0 and veth1 toward it
+FAR=$(uaddr 203.0.113.2)
+VIA0=$UB
+VIA1=$(uaddr 198.51.100.2)
+at b ip addr add "$FAR/$UHOST" dev lo
+at a ip route add "$FAR/$UHOST" via "$VIA0"
+tunnel_up a "$UA" "$FAR" 10.9.0.1 fd00:9::1 tos inherit
+tunnel_up b "$FAR" "$UA" 10.9.0.2 fd00:9::2
 
 # path: which of veth0 and veth1 the next 3 pings leave by
 path() {
@@ -191,38 +202,46 @@ path() {
 }
 
 check_eq "by the route: veth0" veth0 "$(path)"
-at a ip route replace 203.0.113.2/32 via 198.51.100.2
+at a ip route replace "$FAR/$UHOST" via "$VIA1"
 check_eq "next hop changed: veth1" veth1 "$(path)"
-at a ip route replace 203.0.113.2/32 via 192.0.2.2
+at a ip route replace "$FAR/$UHOST" via "$VIA0"
 check_eq "and back: veth0" veth0 "$(path)"
 
 log "--- TOS picks the route under tos inherit"
-at a ip route add 203.0.113.2/32 via 198.51.100.2 table 100
-at a ip rule add tos 0x10 table 100
+at a ip route add "$FAR/$UHOST" via "$VIA1" table 100
+at a ip -"$UNDERLAY" rule add tos 0x10 table 100
 check_eq "TOS 0x10: veth1" veth1 "$(path -Q 0x10)"
 check_eq "TOS 0: veth0" veth0 "$(path)"
 check_eq "TOS 0x10 again: veth1" veth1 "$(path -Q 0x10)"
-at a ip rule del tos 0x10 table 100
+at a ip -"$UNDERLAY" rule del tos 0x10 table 100
 
 log "--- a deleted route is not used from the cache"
 before=$(reason a gt0 tx_no_route)
-at a ip route del 203.0.113.2/32
+at a ip route del "$FAR/$UHOST"
 check_fail "no route: nothing passes" at a ping -c 3 -i 0.2 -W 1 -q 10.9.0.2
 check "counted under tx_no_route" \
 	test "$(reason a gt0 tx_no_route)" -ge $((before + 3))
-at a ip route add 203.0.113.2/32 via 192.0.2.2
+at a ip route add "$FAR/$UHOST" via "$VIA0"
 check_eq "route back: veth0" veth0 "$(path)"
 
 log "--- local any: the source follows the route"
 at a ip link del gt0
 at b ip link set gt0 type gretun remote any
-tunnel_up a any 203.0.113.2 10.9.0.1 fd00:9::1
-at a ip addr add 192.0.2.11/24 dev veth0
+tunnel_up a any "$FAR" 10.9.0.1 fd00:9::1
+SRC2=$(uaddr 192.0.2.11)
+# Over IPv6 deprecated, so that the route picks UA first (RFC 6724 rule
+# 3), as it picks the primary IPv4 address over a secondary one.
+if [ "$UNDERLAY" = 6 ]; then
+	uaddr_add a "$SRC2/$UPLEN" veth0 preferred_lft 0
+else
+	uaddr_add a "$SRC2/$UPLEN" veth0
+fi
+# the pings: inner IPv4 (not the tunnel's own MLD reports)
 capture_start b veth0 "$TMP/src.pcap"
 ping4 a 10.9.0.2 2 >/dev/null
-at a ip route replace 203.0.113.2/32 via 192.0.2.2 src 192.0.2.11
+at a ip route replace "$FAR/$UHOST" via "$VIA0" src "$SRC2"
 ping4 a 10.9.0.2 2 >/dev/null
 capture_stop
-check_eq "first from 192.0.2.1, then from 192.0.2.11" \
-	"192.0.2.1 192.0.2.1 192.0.2.11 192.0.2.11" \
-	"$(gre_pcap.py -s "$TMP/src.pcap" | sed -n 's/>203.0.113.2 .*//p' | xargs)"
+check_eq "first from $UA, then from $SRC2" \
+	"$UA $UA $SRC2 $SRC2" \
+	"$(gre_pcap.py -s "$TMP/src.pcap" | grep 'proto=0x0800' | sed -n "s/>$FAR .*//p" | xargs)"

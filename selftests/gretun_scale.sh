@@ -3,6 +3,7 @@
 #
 # 1,000 tunnels between two namespaces, told apart by their keys: each
 # one created, used once and checked on the far side, then all deleted.
+# Over either underlay (GRETUN_UNDERLAY).
 #
 #   ns a                                       ns b
 #   veth0 192.0.2.1/24 ------------------ veth0 192.0.2.2/24
@@ -31,8 +32,8 @@ batch() {
 		echo "link set t$i up"
 	done >"$TMP/$side.batch"
 }
-batch a 192.0.2.1 192.0.2.2 1 2
-batch b 192.0.2.2 192.0.2.1 2 1
+batch a "$UA" "$UB" 1 2
+batch b "$UB" "$UA" 2 1
 check "$N tunnels in a" at a ip -batch "$TMP/a.batch"
 check "$N tunnels in b" at b ip -batch "$TMP/b.batch"
 check_eq "$N gretun devices in b" "$N" \

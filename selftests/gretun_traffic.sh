@@ -5,7 +5,8 @@
 # counters both ways, keys that match and keys that do not, tunnels that
 # are down, sequence numbers, checksums, TTL and TOS on the wire, a non-IP
 # ethertype, headers a receiver must refuse, and each drop counted under
-# its reason (ethtool -S, the drop monitor).
+# its reason (ethtool -S, the drop monitor). Over either underlay
+# (GRETUN_UNDERLAY, lib.sh: UA and UB are 192.0.2.1 and .2 over IPv4).
 #
 #   ns a                                       ns b
 #   veth0 192.0.2.1/24 ------------------ veth0 192.0.2.2/24
@@ -49,8 +50,8 @@ pair_up -4 "ttl 33 tos 0x28" ""
 capture_start b veth0 "$TMP/fixed.pcap"
 ping4 a 10.9.0.2 2 >/dev/null
 capture_stop
-check_output "fixed ttl 33, tos 0x28, DF set" \
-	'^2 ttl=33 tos=0x28 df=1 ver=0 flags=- proto=0x0800$' wire "$TMP/fixed.pcap"
+check_output "fixed ttl 33, tos 0x28, $(wire_df 1)" \
+	"^2 ttl=33 tos=0x28 $(wire_df 1) ver=0 flags=- proto=0x0800\$" wire "$TMP/fixed.pcap"
 pair_down
 pair_up "ttl inherit tos inherit nopmtudisc" ""
 capture_start b veth0 "$TMP/inherit.pcap"
@@ -58,9 +59,9 @@ at a ping -c 2 -i 0.2 -W 2 -q -t 17 -Q 0x48 10.9.0.2 >/dev/null
 at a ping -6 -c 2 -i 0.2 -W 2 -q -t 19 -Q 0x20 fd00:9::2 >/dev/null
 capture_stop
 check_output "inherited from inner IPv4: ttl 17, tos 0x48" \
-	'^2 ttl=17 tos=0x48 df=[01] ver=0 flags=- proto=0x0800$' wire "$TMP/inherit.pcap"
+	"^2 ttl=17 tos=0x48 $(wire_df '[01]') ver=0 flags=- proto=0x0800\$" wire "$TMP/inherit.pcap"
 check_output "inherited from inner IPv6: hop limit 19, tclass 0x20" \
-	'^2 ttl=19 tos=0x20 df=0 ver=0 flags=- proto=0x86dd$' wire "$TMP/inherit.pcap"
+	"^2 ttl=19 tos=0x20 $(wire_df 0) ver=0 flags=- proto=0x86dd\$" wire "$TMP/inherit.pcap"
 
 log "--- keys"
 pair_down
@@ -86,14 +87,14 @@ check_fail "keyed packets do not reach a keyless tunnel" ping4 a 10.9.0.2 2
 
 log "--- a tunnel that is down takes nothing"
 # b has a tunnel with local any that is up and a more specific one (local
-# 192.0.2.2) that is down: packets go to the one that is up.
+# UB) that is down: packets go to the one that is up.
 pair_down
 pair_up -4 "key 42" ""
 at b ip link del gt0
-at b ip link add gt0 type gretun remote 192.0.2.1 key 42
+at b ip link add gt0 type gretun remote "$UA" key 42
 at b ip addr add 10.9.0.2/30 dev gt0
 at b ip link set gt0 up
-at b ip link add gtd type gretun local 192.0.2.2 remote 192.0.2.1 key 42
+at b ip link add gtd type gretun local "$UB" remote "$UA" key 42
 rx_before=$(counter b gtd rx_packets)
 check "the wildcard tunnel that is up receives" ping4 a 10.9.0.2 3
 check_eq "the specific one that is down counts nothing" "$rx_before" \
@@ -119,7 +120,7 @@ check_eq "and counts them as rx_fifo_errors" 2 "$(counter b gt0 rx_fifo_errors)"
 check_eq "under rx_seq_missing" 2 "$(reason b gt0 rx_seq_missing)"
 pair_down
 pair_up -4 "" "iseq"
-inject() { at a gre_inject.py --to 192.0.2.2 --inner-src 10.9.0.1 --inner-dst 10.9.0.2 "$@"; }
+inject() { at a gre_inject.py --to "$UB" --inner-src 10.9.0.1 --inner-dst 10.9.0.2 "$@"; }
 rx_before=$(counter b gt0 rx_packets)
 inject --seq 10
 inject --seq 11
@@ -188,11 +189,13 @@ inject --flags 0x0008
 check_eq "bits 6-12 are ignored (RFC 2784 2.3)" $((rx_before + 2)) "$(counter b gt0 rx_packets)"
 
 log "--- any ethertype"
-# A raw frame with a local experimental ethertype, sent on gt0 by packet socket.
+# A raw frame with a local experimental ethertype, sent on gt0 by packet
+# socket: SOCK_RAW, as gt0 has no link header (SOCK_DGRAM would want an
+# address as long as gt0's, 16 bytes over IPv6, more than sockaddr_ll holds).
 send_raw() {
 	at a python3 -c '
 import socket
-s = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM)
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
 s.sendto(b"gretun-ethertype-test", ("gt0", 0x88B5, 0, 0, b""))'
 }
 capture_start b veth0 "$TMP/raw.pcap"

@@ -6,7 +6,8 @@
 # foot of a long chain once overflowed the kernel stack); an underlay
 # that goes away leaves its tunnels configurable, without carrier, until
 # `dev` is set again or cleared (`nodev`); a changed header or underlay
-# moves an automatic MTU and keeps one set by hand.
+# moves an automatic MTU and keeps one set by hand. Over either underlay
+# (GRETUN_UNDERLAY: the remote ends' family; the MTUs from gre_mtu).
 #
 #   ns a: dummy0 <- c1 <- c2 <- c3 <- c4   (each bound with dev to the last)
 #         u1 <- gd0,  u2/u3 <- gm0, gm1
@@ -22,9 +23,9 @@ log "--- a chain of 160 tunnels, each bound to the last"
 at a ip link add dummy0 type dummy
 at a ip link set dummy0 up
 {
-	echo "link add c1 type gretun remote 198.18.0.1 key 1 dev dummy0"
+	echo "link add c1 type gretun remote $(uaddr 198.18.0.1) key 1 dev dummy0"
 	for i in $(seq 2 160); do
-		echo "link add c$i type gretun remote 198.18.0.$((i % 250 + 1)) key $i dev c$((i - 1))"
+		echo "link add c$i type gretun remote $(uaddr "198.18.0.$((i % 250 + 1))") key $i dev c$((i - 1))"
 	done
 } >"$TMP/chain"
 at a ip -force -batch "$TMP/chain" >"$TMP/chain.out" 2>&1
@@ -37,7 +38,7 @@ check_output "a tunnel bound to itself is refused" "nest at most 4 deep" \
 	at a ip link set c1 type gretun dev c1
 check_output "a loop is refused" "nest at most 4 deep" \
 	at a ip link set c1 type gretun dev c4
-at a ip link add x1 type gretun remote 198.18.1.1 key 1001 dev dummy0
+at a ip link add x1 type gretun remote "$(uaddr 198.18.1.1)" key 1001 dev dummy0
 check_output "a change that would stack too deep is refused" \
 	"nest at most 4 deep" at a ip link set x1 type gretun dev c4
 check "one that stays within 4 is accepted" \
@@ -46,17 +47,27 @@ at a ip link del x1
 check "the MTU changes at the foot of the chain" \
 	at a ip link set dummy0 mtu 9000
 check "the kernel is alive" at a ip link show c4
-check_eq "each tunnel follows the one below, 28 bytes less" \
-	"8972 8944 8916 8888" \
+# chain_mtus LOWER: the MTUs of c1..c4 (each with a key) over a
+# LOWER-byte dummy0
+chain_mtus() {
+	local mtu=$1 i
+
+	for i in 1 2 3 4; do
+		mtu=$(gre_mtu "$mtu" 8)
+		echo "$mtu"
+	done | paste -sd' '
+}
+check_eq "each tunnel follows the one below, $((OUTER_HLEN + 8)) bytes less" \
+	"$(chain_mtus 9000)" \
 	"$(for i in 1 2 3 4; do mtu_of "c$i"; done | paste -sd' ')"
 at a ip link set dummy0 mtu 1500
-check_eq "and back" "1472 1444 1416 1388" \
+check_eq "and back" "$(chain_mtus 1500)" \
 	"$(for i in 1 2 3 4; do mtu_of "c$i"; done | paste -sd' ')"
 
 log "--- an underlay that goes away"
 at a ip link add u1 type dummy
 at a ip link set u1 up
-at a ip link add gd0 type gretun remote 198.18.2.1 key 2 dev u1
+at a ip link add gd0 type gretun remote "$(uaddr 198.18.2.1)" key 2 dev u1
 at a ip addr add 10.99.0.1/30 dev gd0
 at a ip link set gd0 up
 at a ip link del u1
@@ -64,7 +75,7 @@ check_eq "its tunnel stays, without carrier" 0 \
 	"$(at a cat /sys/class/net/gd0/carrier)"
 check_output "dmesg says why" "gd0: underlay u1 went away" dmesg
 check "other changes are accepted" at a ip link set gd0 type gretun ttl 9
-check_output "and made" "ttl 9 " at a ip -d link show gd0
+check_output "and made" "$(hop_word) 9 " at a ip -d link show gd0
 tx_before=$(counter a gd0 tx_packets)
 check_fail "it sends nothing (no other way out)" \
 	at a ping -c 1 -W 1 -q 10.99.0.2
@@ -86,16 +97,16 @@ log "--- MTU on a change of header or underlay"
 at a ip link add u3 type dummy
 at a ip link add u4 type dummy
 at a ip link set u4 mtu 1400
-at a ip link add gm0 type gretun remote 198.18.3.1 key 3 dev u3
-at a ip link add gm1 type gretun remote 198.18.3.2 key 4 dev u3
+at a ip link add gm0 type gretun remote "$(uaddr 198.18.3.1)" key 3 dev u3
+at a ip link add gm1 type gretun remote "$(uaddr 198.18.3.2)" key 4 dev u3
 at a ip link set gm0 mtu 1300
 at a ip link set gm0 type gretun key 3 csum
 at a ip link set gm1 type gretun key 4 csum
 check_eq "ocsum added: an MTU set by hand stays" 1300 "$(mtu_of gm0)"
-check_eq "ocsum added: the automatic one makes room (1500 - 32)" 1468 \
-	"$(mtu_of gm1)"
+check_eq "ocsum added: the automatic one makes room (1500 - $((OUTER_HLEN + 12)))" \
+	"$(gre_mtu 1500 12)" "$(mtu_of gm1)"
 at a ip link set gm0 type gretun dev u4
 at a ip link set gm1 type gretun dev u4
 check_eq "another underlay: an MTU set by hand stays" 1300 "$(mtu_of gm0)"
-check_eq "another underlay: the automatic one follows (1400 - 32)" 1368 \
-	"$(mtu_of gm1)"
+check_eq "another underlay: the automatic one follows (1400 - $((OUTER_HLEN + 12)))" \
+	"$(gre_mtu 1400 12)" "$(mtu_of gm1)"
