@@ -9,6 +9,9 @@
 # stalls; with nopmtudisc and ignore-df the transit fragments instead.
 # Unreachable and time exceeded from the transit reach the LAN sender.
 # The tunnel MTU follows its underlay device and keeps a user's setting.
+# Over either underlay (GRETUN_UNDERLAY): over IPv6 the transit never
+# fragments, the tunnel entry does (RFC 2473 section 7), and its errors
+# are ICMPv6's.
 #
 #  hA -- rA ==gt0== T --(MTU 1400)-- U ==gt0== rB -- hB
 
@@ -25,10 +28,14 @@ check "module loads" gretun_load
 lan2lan_transit_up 1400
 # Errors are what this test is about: none may be lost to rate limits.
 for ns in T U rA rB; do
-	at "$ns" sysctl -qw net.ipv4.icmp_ratelimit=0
+	at "$ns" sysctl -qw net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0
 done
-at rA sysctl -qw net.ipv6.icmp.ratelimit=0
-at rB sysctl -qw net.ipv6.icmp.ratelimit=0
+
+# The MTUs: a tunnel with key over the 1500-byte links, and what the
+# 1400-byte link in the transit leaves for the inner packets.
+TUN_MTU=$(gre_mtu 1500 8)
+HDRS=$((1500 - TUN_MTU))
+PATH_MTU=$((1400 - HDRS))
 
 # forget_mtus: no namespace remembers a path MTU.
 forget_mtus() {
@@ -58,7 +65,7 @@ head -c 4M /dev/urandom >"$TMP/data"
 
 # discovers FROM TO ROUTER_FROM WAN_TO FAMILY ADDR: from no learned MTU,
 # TCP from FROM to TO completes; FROM's router learned the transit's 1400
-# toward the other tunnel end, FROM was told 1400 - 28.
+# toward the other tunnel end, FROM was told 1400 less the headers.
 discovers() {
 	local from=$1 to=$2 router=$3 wan=$4 family=$5 addr=$6
 
@@ -67,13 +74,13 @@ discovers() {
 		transfer -t "$TCP_LIMIT" "$from" "$to" "$addr" "$TMP/data"
 	check_eq "$router learned the path MTU toward the other end" 1400 \
 		"$(route_mtu "$router" "$wan")"
-	check_eq "$from was told 1400 - 28 for $family" 1372 \
+	check_eq "$from was told 1400 - $HDRS for $family" "$PATH_MTU" \
 		"$(route_mtu "$from" "${addr//[][]/}")"
 }
 
 log "--- pmtudisc (default): the path MTU is discovered, each way"
 tunnels_with
-check_eq "gt0 MTU from the 1500-byte underlay: 1500 - 28" 1472 \
+check_eq "gt0 MTU from the 1500-byte underlay: 1500 - $HDRS" "$TUN_MTU" \
 	"$(at rA cat /sys/class/net/gt0/mtu)"
 discovers hA hB rA "$WAN_B" IPv6 "[$HOST_B6]"
 discovers hA hB rA "$WAN_B" IPv4 "$HOST_B4"
@@ -81,7 +88,7 @@ discovers hB hA rB "$WAN_A" IPv6 "[$HOST_A6]"
 discovers hB hA rB "$WAN_A" IPv4 "$HOST_A4"
 forget_mtus
 check_output "a DF ping too big for the path: the sender is told the MTU" \
-	"mtu ?= ?1372|Frag needed and DF set \(mtu = 1372\)" \
+	"mtu ?= ?$PATH_MTU|Frag needed and DF set \(mtu = $PATH_MTU\)" \
 	at hA ping -M 'do' -s 1400 -c 3 -i 0.3 -W 1 "$HOST_B4"
 
 # outer_seen FILTER: how many captured outer packets match FILTER.
@@ -89,50 +96,64 @@ outer_seen() {
 	tcpdump -r "$TMP/outer.pcap" -n "$1" 2>/dev/null | wc -l
 }
 
-log "--- nopmtudisc: no DF on the outer header, the transit fragments"
+# Outer fragments; over IPv6 the fragment header follows the
+# encapsulation limit option, which is not fragmented.
+if [ "$UNDERLAY" = 6 ]; then
+	FRAGMENTS='ip6[6] == 44 or (ip6[6] == 60 and ip6[40] == 44)'
+	FRAGMENTER="rA, the tunnel entry,"
+else
+	FRAGMENTS='ip[6:2] & 0x3fff != 0'
+	FRAGMENTER="the transit"
+fi
+
+log "--- nopmtudisc: outer packets may be fragmented, by $FRAGMENTER"
 tunnels_with nopmtudisc
 capture_start rB wan0 "$TMP/outer.pcap"
 check "TCP over IPv6 hA -> hB completes" \
 	transfer -t "$TCP_LIMIT" hA hB "[$HOST_B6]" "$TMP/data"
-check_eq "hA learned no MTU below the tunnel's own for IPv6" 1472 \
+check_eq "hA learned no MTU below the tunnel's own for IPv6" "$TUN_MTU" \
 	"$(route_mtu hA "$HOST_B6")"
 # An inner IPv4 packet with DF keeps it outside (as type gre does), so
 # IPv4 TCP still discovers the path MTU; see ignore-df for the other way.
 check "TCP over IPv4 hA -> hB completes" \
 	transfer -t "$TCP_LIMIT" hA hB "$HOST_B4" "$TMP/data"
-check_eq "hA was told 1400 - 28 for its IPv4 DF packets" 1372 \
+check_eq "hA was told 1400 - $HDRS for its IPv4 DF packets" "$PATH_MTU" \
 	"$(route_mtu hA "$HOST_B4")"
 capture_stop
-frags=$(outer_seen 'ip[6:2] & 0x3fff != 0')
-check "the transit fragmented outer packets ($frags fragments)" test "$frags" -ge 1000
-check_eq "no outer packet of inner IPv6 carried DF" 0 \
-	"$(outer_seen 'ip[6] & 0x40 != 0 and ip[6:2] & 0x1fff = 0 and ip[22:2] = 0x86dd')"
+frags=$(outer_seen "$FRAGMENTS")
+check "$FRAGMENTER fragmented outer packets ($frags fragments)" test "$frags" -ge 1000
+if [ "$UNDERLAY" = 4 ]; then
+	check_eq "no outer packet of inner IPv6 carried DF" 0 \
+		"$(outer_seen 'ip[6] & 0x40 != 0 and ip[6:2] & 0x1fff = 0 and ip[22:2] = 0x86dd')"
+fi
 
-log "--- ignore-df: inner DF ignored, outer never DF"
+log "--- ignore-df: inner DF ignored, outer packets may be fragmented"
 tunnels_with nopmtudisc ignore-df
 capture_start rB wan0 "$TMP/outer.pcap"
 check "TCP over IPv4 hA -> hB completes" \
 	transfer -t "$TCP_LIMIT" hA hB "$HOST_B4" "$TMP/data"
-check_eq "hA learned no MTU below the tunnel's own for IPv4" 1472 \
+check_eq "hA learned no MTU below the tunnel's own for IPv4" "$TUN_MTU" \
 	"$(route_mtu hA "$HOST_B4")"
 capture_stop
-frags=$(outer_seen 'ip[6:2] & 0x3fff != 0')
-check "the transit fragmented outer packets ($frags fragments)" test "$frags" -ge 1000
-check_eq "no outer packet carried DF" 0 "$(outer_seen 'ip[6] & 0x40 != 0')"
+frags=$(outer_seen "$FRAGMENTS")
+check "$FRAGMENTER fragmented outer packets ($frags fragments)" test "$frags" -ge 1000
+if [ "$UNDERLAY" = 4 ]; then
+	check_eq "no outer packet carried DF" 0 "$(outer_seen 'ip[6] & 0x40 != 0')"
+fi
 
 log "--- unreachable and time exceeded reach the LAN sender"
 tunnels_with
 check "the tunnel works" ping4 hA "$HOST_B4" 1
-at T ip route add unreachable "$WAN_B/32"
+at T ip route add unreachable "$WAN_B/$UHOST"
 check_output "transit says host unreachable: hA hears it from rA" \
 	"From 10\.1\.1\.1 .*Destination Host Unreachable" \
 	at hA ping -c 4 -i 0.5 -W 1 "$HOST_B4"
 tunnels_with
-at T ip route add unreachable "$WAN_B/32" 2>/dev/null
+at T ip route add unreachable "$WAN_B/$UHOST" 2>/dev/null
 check_output "the same for ping6: address unreachable from rA" \
 	"From 2001:db8:1::1 .*Destination unreachable: Address unreachable" \
 	at hA ping -6 -c 6 -i 0.5 -W 1 "$HOST_B6"
-at T ip route del unreachable "$WAN_B/32"
+at T ip route del unreachable "$WAN_B/$UHOST"
 
 tunnels_with
 at rA ip link set gt0 type gretun ttl 1
@@ -147,23 +168,27 @@ check "after the transit recovers, a fresh tunnel passes traffic" \
 log "--- the tunnel MTU follows its underlay (dev) unless set by hand"
 at rA ip link add du0 type dummy
 at rA ip link set du0 up
-at rA ip link add gt9 type gretun remote 198.18.0.9 key 9 dev du0
-at rA ip link add gt8 type gretun remote 198.18.0.8 key 8 seq csum dev du0
+at rA ip link add gt9 type gretun remote "$(uaddr 198.18.0.9)" key 9 dev du0
+at rA ip link add gt8 type gretun remote "$(uaddr 198.18.0.8)" key 8 seq csum dev du0
 mtu_of() { at rA cat "/sys/class/net/$1/mtu"; }
-check_eq "gt9 on a 1500 underlay: 1500 - 28" 1472 "$(mtu_of gt9)"
-check_eq "gt8 with key, seq, csum: 1500 - 36" 1464 "$(mtu_of gt8)"
+check_eq "gt9 on a 1500 underlay: 1500 - $HDRS" "$(gre_mtu 1500 8)" "$(mtu_of gt9)"
+check_eq "gt8 with key, seq, csum: 1500 - $((HDRS + 8))" "$(gre_mtu 1500 16)" "$(mtu_of gt8)"
 at rA ip link set du0 mtu 1400
-check_eq "underlay to 1400: gt9 follows" 1372 "$(mtu_of gt9)"
-check_eq "underlay to 1400: gt8 follows" 1364 "$(mtu_of gt8)"
+check_eq "underlay to 1400: gt9 follows" "$(gre_mtu 1400 8)" "$(mtu_of gt9)"
+check_eq "underlay to 1400: gt8 follows" "$(gre_mtu 1400 16)" "$(mtu_of gt8)"
 at rA ip link set gt9 mtu 1300
 at rA ip link set du0 mtu 9000
 check_eq "an MTU set by hand stays" 1300 "$(mtu_of gt9)"
-check_eq "the other follows to 9000 - 36" 8964 "$(mtu_of gt8)"
+check_eq "the other follows to 9000 - $((HDRS + 8))" "$(gre_mtu 9000 16)" "$(mtu_of gt8)"
 check_output "below the minimum: refused with a message" \
 	"mtu less than device minimum" at rA ip link set gt9 mtu 67
+# The largest: outer packets of 65535 bytes over IPv4, IPv6 payloads of
+# 65535 (its 40-byte header aside), with every GRE option.
+max_mtu=$(gre_mtu $((UNDERLAY == 6 ? 65535 + 40 : 65535)) 16)
+check "the maximum, $max_mtu, is accepted" at rA ip link set gt9 mtu "$max_mtu"
 check_output "above the maximum: refused with a message" \
-	"mtu greater than device maximum" at rA ip link set gt9 mtu 65500
+	"mtu greater than device maximum" at rA ip link set gt9 mtu $((max_mtu + 1))
 check_output "ip link add with too small an MTU: refused with a message" \
 	"mtu less than device minimum" \
-	at rA ip link add gt7 mtu 60 type gretun remote 198.18.0.7 key 7
+	at rA ip link add gt7 mtu 60 type gretun remote "$(uaddr 198.18.0.7)" key 7
 check_fail "and no device was left behind" at rA ip link show gt7
