@@ -10,6 +10,8 @@
 # GRETUN_KVM=0|1 forces TCG or KVM (default: KVM if a probe boots on it);
 # GRETUN_TCG_THREAD=multi gives TCG a host thread per vCPU (see vm.sh);
 # GRETUN_TESTS="a.sh b.sh" runs only those, without the two-guest interop;
+# GRETUN_UNDERLAYS="6" (or "4") only the runs over that underlay of the
+# tests (see run_all.sh), without the interop too;
 # GRETUN_IP=backports runs them with bookworm-backports' ip;
 # GRETUN_INSTALL_WAYS (make, dkms, deb) for gretun_install.sh.
 set -eu
@@ -57,14 +59,14 @@ if [ "${GRETUN_IP:-}" = backports ]; then
 	say "ip for the tests: $("$ip_dir/ip" -V)"
 fi
 vng_exec "$RESULTS" "env GRETUN_IP_DIR=$ip_dir GRETUN_INSTALL_WAYS='${GRETUN_INSTALL_WAYS:-make}' \
-GRETUN_TEST_TIMEOUT=${GRETUN_TEST_TIMEOUT:-} \
+GRETUN_TEST_TIMEOUT=${GRETUN_TEST_TIMEOUT:-} GRETUN_UNDERLAYS='${GRETUN_UNDERLAYS:-4 6}' \
 $REPO/selftests/run_all.sh $RESULTS ${GRETUN_TESTS:-}" \
 	--overlay-rwdir /usr --overlay-rwdir /etc --overlay-rwdir /var
 summaries=("$RESULTS/summary")
 
 # The wire-compatibility run needs two guests of its own; a run of chosen
-# tests (GRETUN_TESTS) leaves it out.
-if [ -z "${GRETUN_TESTS:-}" ]; then
+# tests (GRETUN_TESTS) or underlays (GRETUN_UNDERLAYS) leaves it out.
+if [ -z "${GRETUN_TESTS:-}" ] && [ -z "${GRETUN_UNDERLAYS:-}" ]; then
 	INTEROP_RESULTS=$RESULTS/interop ./scripts/interop.sh || true
 	summaries+=("$RESULTS/interop/gretun/summary" "$RESULTS/interop/gre/summary")
 fi

@@ -25,7 +25,7 @@ fi
 step "selftest helpers with -Wall -Wextra -Werror"
 make -s -B -C selftests EXTRA_CFLAGS=-Werror || fail "selftest helpers"
 
-step "selftests/Makefile lists every test (TEST_PROGS) and script (TEST_FILES)"
+step "selftests/Makefile lists every test (TEST_PROGS, TEST_PROGS_UNDERLAY6) and script (TEST_FILES)"
 # unlisted VAR WHAT FILE...: FILEs not in the Makefile's VAR (make
 # print-WHAT), and the names in VAR that are no file in selftests/
 unlisted() {
@@ -49,7 +49,11 @@ for f in selftests/*.sh selftests/*.py; do
 	esac
 done
 out=$(unlisted TEST_PROGS tests "${tests[@]}"
-	unlisted TEST_FILES files "${others[@]}")
+	unlisted TEST_FILES files "${others[@]}"
+	for f in $(comm -23 <(make -s -C selftests print-tests-underlay6 | sort) \
+		<(make -s -C selftests print-tests | sort)); do
+		echo "TEST_PROGS_UNDERLAY6 names $f, which is not in TEST_PROGS"
+	done)
 [ -z "$out" ] || fail "selftests/Makefile: $out"
 
 step "checkpatch"

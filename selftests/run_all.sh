@@ -2,13 +2,17 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Run the tests selftests/Makefile lists (TEST_PROGS), or those named, in
-# this kernel, one after the other, and report in KTAP. With RESULTS_DIR,
-# also write RESULTS_DIR/summary, the side channel `make check` reads: it
-# exists only if the run finished.
+# this kernel, one after the other, and report in KTAP. Each test of
+# TEST_PROGS_UNDERLAY6 runs twice, over an IPv4 underlay then over IPv6
+# (GRETUN_UNDERLAY=6), the second reported as "NAME underlay=6". With
+# RESULTS_DIR, also write RESULTS_DIR/summary, the side channel `make
+# check` reads: it exists only if the run finished.
 #
 # Usage: run_all.sh [RESULTS_DIR] [TEST...]
 # GRETUN_TEST_TIMEOUT=SECONDS bounds each test (default: `timeout=` in
 # selftests/settings; a debug kernel under TCG needs more).
+# GRETUN_UNDERLAYS="4 6" (the default), "4" or "6": the runs to make; "6"
+# runs only the IPv6 runs of the tests given or listed.
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 RESULTS=${1:-}
@@ -22,23 +26,41 @@ if [ $# -gt 0 ]; then
 else
 	mapfile -t tests < <(make -s -C "$HERE" print-tests)
 fi
+mapfile -t over6 < <(make -s -C "$HERE" print-tests-underlay6)
 limit=${GRETUN_TEST_TIMEOUT:-$(sed -n 's/^timeout=//p' "$HERE/settings")}
-if [ "${#tests[@]}" -eq 0 ] || [ -z "$limit" ]; then
-	echo "run_all: no tests in $HERE/Makefile or no timeout in $HERE/settings" >&2
+
+# runs: "TEST UNDERLAY", each test's IPv4 run then its IPv6 one
+runs=()
+for t in "${tests[@]}"; do
+	t=$(basename "$t" .sh).sh
+	for u in ${GRETUN_UNDERLAYS:-4 6}; do
+		case $u in
+		4) runs+=("$t 4") ;;
+		6) [[ " ${over6[*]} " == *" $t "* ]] && runs+=("$t 6") ;;
+		*) echo "run_all: GRETUN_UNDERLAYS=\"$GRETUN_UNDERLAYS\": 4 and/or 6" >&2
+		   exit 1 ;;
+		esac
+	done
+done
+if [ "${#runs[@]}" -eq 0 ] || [ -z "$limit" ]; then
+	echo "run_all: no tests to run (of ${tests[*]:-none}, underlays ${GRETUN_UNDERLAYS:-4 6})" \
+		"or no timeout in $HERE/settings" >&2
 	exit 1
 fi
 [ -n "$RESULTS" ] && rm -f "$RESULTS/summary"
 
 passed=0 failed=0 skipped=0 n=0
 echo "TAP version 13"
-echo "1..$((${#tests[@]} + 1))"
+echo "1..$((${#runs[@]} + 1))"
 # what the tests run on (lib.sh puts GRETUN_IP_DIR first in PATH)
 echo "# kernel $(uname -r); $(PATH=${GRETUN_IP_DIR:+$GRETUN_IP_DIR:}$PATH ip -V)"
-for t in "${tests[@]}"; do
+for run in "${runs[@]}"; do
+	read -r t u <<<"$run"
 	n=$((n + 1))
 	name=$(basename "$t" .sh)
+	[ "$u" = 4 ] || name="$name underlay=$u"
 	start=$SECONDS
-	timeout "$limit" "./$name.sh" 2>&1
+	GRETUN_UNDERLAY=$u timeout "$limit" "./$t" 2>&1
 	rc=$?
 	took="$((SECONDS - start))s"
 	case $rc in
