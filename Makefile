@@ -10,7 +10,8 @@
 # make deb          Debian packages gre-tun-dkms and gre-tun-iproute2, in
 #                   .results/deb/
 # make demo         the LAN-to-LAN scenario in a guest, narrated (root;
-#                   installs what it needs on Debian 12)
+#                   installs what it needs on Debian 12); UNDERLAY=6: the
+#                   mirror image, IPv4 LANs across an IPv6-only transit
 # make check        the test suite, in a virtme-ng guest (root; installs what
 #                   it needs on Debian 12)
 # make interop      gretun and the kernel's ip_gre in two guests, on one
@@ -103,8 +104,9 @@ dkms-uninstall:
 deb:
 	./scripts/deb.sh
 
+UNDERLAY ?= 4
 demo:
-	./scripts/demo.sh
+	GRETUN_UNDERLAY=$(UNDERLAY) ./scripts/demo.sh
 
 check:
 	./scripts/check.sh

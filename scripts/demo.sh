@@ -3,7 +3,8 @@
 #
 # `make demo`: install what is missing, build, boot a guest and run the
 # LAN-to-LAN scenario in it (selftests/guest_demo.sh), told as a short story.
-# Exits 0 only if every step of it worked.
+# GRETUN_UNDERLAY=6 (`make demo UNDERLAY=6`) tells its mirror image: the
+# transit is IPv6-only. Exits 0 only if every step of it worked.
 set -eu
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -29,7 +30,7 @@ vng_setup "$REL"
 say "booting $REL in a guest ($VNG_NOTE)"
 rm -rf "$RESULTS"
 mkdir -p "$RESULTS"
-vng_exec "$RESULTS" "$REPO/selftests/guest_demo.sh && touch $RESULTS/ok" |
+vng_exec "$RESULTS" "GRETUN_UNDERLAY=${GRETUN_UNDERLAY:-4} $REPO/selftests/guest_demo.sh && touch $RESULTS/ok" |
 	grep -v '^\[ *[0-9.]*\] '
 
 if [ -e "$RESULTS/ok" ]; then

@@ -5,7 +5,10 @@
 # topology and checks, once for each kind, loading one GRE owner at a
 # time). gretun's results are asserted; gre's are logged for comparison
 # (on Debian's 6.1, large inner IPv4 packets without DF die in ip_gre:
-# with pmtudisc its outer header always has DF). On each router the underlay is VRF "under" (the transit link, and
+# with pmtudisc its outer header always has DF). With GRETUN_UNDERLAY=6
+# the underlay is IPv6 (every transit address lib.sh's uaddr of the one
+# below) and the comparison is with `type ip6gre`. On each router the
+# underlay is VRF "under" (the transit link, and
 # a dummy holding the tunnel's local address, which the tunnels are bound
 # to with dev) and the overlay is VRF "over" (the LAN and two tunnels, the
 # equal-cost, then weighted, next hops to the other LAN).
@@ -21,8 +24,22 @@ source "$(dirname "$0")/lib.sh"
 # shellcheck source=selftests/lib_lan2lan.sh
 source "$(dirname "$0")/lib_lan2lan.sh"
 
-modinfo ip_gre >/dev/null 2>&1 || skip "this kernel has no ip_gre module"
+# the kernel's GRE of the underlay's family
+KMOD=ip_gre KKIND=gre
+[ "$UNDERLAY" = 6 ] && KMOD=ip6_gre KKIND=ip6gre
+modinfo "$KMOD" >/dev/null 2>&1 || skip "this kernel has no $KMOD module"
 modinfo vrf >/dev/null 2>&1 || skip "this kernel has no vrf module"
+
+# The transit addresses, in the underlay's family (uaddr), and the
+# prefix lengths of a link and of one address.
+WPLEN=30
+[ "$UNDERLAY" = 6 ] && WPLEN=64
+LOCAL_A=$(uaddr 192.0.2.1)
+LOCAL_B=$(uaddr 198.51.100.2)
+RA_WAN=$(uaddr 172.16.1.1)
+T_A=$(uaddr 172.16.1.2)
+T_B=$(uaddr 172.16.2.1)
+RB_WAN=$(uaddr 172.16.2.2)
 
 # router NS WAN LOCAL PEER_LOCAL NEXT_HOP LAN4 LAN6
 router() {
@@ -34,12 +51,12 @@ router() {
 	at "$ns" ip link set under up
 	at "$ns" ip link set over up
 	at "$ns" ip link set wan0 master under
-	at "$ns" ip addr add "$2/30" dev wan0
+	at "$ns" ip addr add "$2/$WPLEN" dev wan0 nodad
 	at "$ns" ip link add d0 type dummy
 	at "$ns" ip link set d0 master under
 	at "$ns" ip link set d0 up
-	at "$ns" ip addr add "$3/32" dev d0
-	at "$ns" ip route add vrf under "$4/32" via "$5" dev wan0
+	at "$ns" ip addr add "$3/$UHOST" dev d0 nodad
+	at "$ns" ip route add vrf under "$4/$UHOST" via "$5" dev wan0
 	at "$ns" ip link set lan0 master over
 	at "$ns" ip addr add "$6.1/24" dev lan0
 	at "$ns" ip addr add "$7::1/64" dev lan0 nodad
@@ -84,17 +101,18 @@ topology_up() {
 	lan2lan_link rA wan0 T a0
 	lan2lan_link T b0 rB wan0
 	lan2lan_link rB lan0 hB lan0
-	at T sysctl -qw net.ipv4.ip_forward=1 net.ipv4.icmp_ratelimit=0
-	at T ip addr add 172.16.1.2/30 dev a0
-	at T ip addr add 172.16.2.1/30 dev b0
-	at T ip route add 192.0.2.1/32 via 172.16.1.1
-	at T ip route add 198.51.100.2/32 via 172.16.2.2
-	router rA 172.16.1.1 192.0.2.1 198.51.100.2 172.16.1.2 10.1.1 2001:db8:1
-	router rB 172.16.2.2 198.51.100.2 192.0.2.1 172.16.2.1 10.2.2 2001:db8:2
-	tunnel rA "$kind" gt0 192.0.2.1 198.51.100.2 1 10.255.0.1 2001:db8:ff::1
-	tunnel rA "$kind" gt1 192.0.2.1 198.51.100.2 2 10.255.1.1 2001:db8:fe::1
-	tunnel rB "$kind" gt0 198.51.100.2 192.0.2.1 1 10.255.0.2 2001:db8:ff::2
-	tunnel rB "$kind" gt1 198.51.100.2 192.0.2.1 2 10.255.1.2 2001:db8:fe::2
+	at T sysctl -qw net.ipv4.ip_forward=1 net.ipv4.icmp_ratelimit=0 \
+		net.ipv6.conf.all.forwarding=1 net.ipv6.icmp.ratelimit=0
+	at T ip addr add "$T_A/$WPLEN" dev a0 nodad
+	at T ip addr add "$T_B/$WPLEN" dev b0 nodad
+	at T ip route add "$LOCAL_A/$UHOST" via "$RA_WAN"
+	at T ip route add "$LOCAL_B/$UHOST" via "$RB_WAN"
+	router rA "$RA_WAN" "$LOCAL_A" "$LOCAL_B" "$T_A" 10.1.1 2001:db8:1
+	router rB "$RB_WAN" "$LOCAL_B" "$LOCAL_A" "$T_B" 10.2.2 2001:db8:2
+	tunnel rA "$kind" gt0 "$LOCAL_A" "$LOCAL_B" 1 10.255.0.1 2001:db8:ff::1
+	tunnel rA "$kind" gt1 "$LOCAL_A" "$LOCAL_B" 2 10.255.1.1 2001:db8:fe::1
+	tunnel rB "$kind" gt0 "$LOCAL_B" "$LOCAL_A" 1 10.255.0.2 2001:db8:ff::2
+	tunnel rB "$kind" gt1 "$LOCAL_B" "$LOCAL_A" 2 10.255.1.2 2001:db8:fe::2
 	host hA 10.1.1 2001:db8:1
 	host hB 10.2.2 2001:db8:2
 	multipath rA 10.2.2.0/24 2001:db8:2::/64 2
@@ -125,11 +143,11 @@ expect() {
 		"$assertion" "gretun: $name" "$@"
 		return
 	fi
-	"$assertion" "gre: $name" "$@" >"$TMP/gre.out"
+	"$assertion" "$kind: $name" "$@" >"$TMP/gre.out"
 	if [ "$FAILED" -gt "$saved" ]; then
-		log "gre: $name: fails (for comparison, not counted)"
+		log "$kind: $name: fails (for comparison, not counted)"
 	else
-		log "gre: $name: passes"
+		log "$kind: $name: passes"
 	fi
 	FAILED=$saved CHECKS=$checks
 }
@@ -146,7 +164,7 @@ run() {
 		at hA ping -c 1 -W 2 -q 10.2.2.2
 	expect "$kind" check "IPv6 through both VRFs" ping6 hA 2001:db8:2::2 3
 	expect "$kind" check "the underlay route is the VRF's" \
-		at rA ip route get vrf under 198.51.100.2 from 192.0.2.1
+		at rA ip route get vrf under "$LOCAL_B" from "$LOCAL_A"
 
 	gt0=$(tx gt0) gt1=$(tx gt1)
 	for src in $(seq 2 16); do
@@ -165,7 +183,7 @@ run() {
 	at hA ping -c 3 -i 0.3 -W 1 -q -s 1400 10.2.2.2 >/dev/null 2>&1
 	at hA ping -6 -c 3 -i 0.3 -W 1 -q -s 1400 2001:db8:2::2 >/dev/null 2>&1
 	expect "$kind" check_output "rA learned the path MTU in the underlay VRF" \
-		"mtu 1400" at rA ip route get vrf under 198.51.100.2 from 192.0.2.1
+		"mtu 1400" at rA ip route get vrf under "$LOCAL_B" from "$LOCAL_A"
 	expect "$kind" check "large IPv4 pings pass" \
 		at hA ping -c 3 -i 0.3 -W 2 -q -s 1400 10.2.2.2
 	expect "$kind" check "large IPv6 pings pass" \
@@ -178,11 +196,11 @@ run() {
 	topology_down
 }
 
-log "--- the kernel's GRE"
+log "--- the kernel's GRE ($KKIND)"
 gretun_unload
-check "ip_gre loads" modprobe ip_gre
-run gre
-check "rmmod ip_gre gre" rmmod ip_gre gre
+check "$KMOD loads" modprobe "$KMOD"
+run "$KKIND"
+check "rmmod $KMOD gre" rmmod "$KMOD" gre
 
 log "--- gretun"
 check "module loads" gretun_load

@@ -15,6 +15,10 @@
 #   nic 172.31.0.1N/24 ----- QEMU socket ------ nic 172.31.0.2N/24
 #   gtN (gretun) 10.50.N.1/30 fd50:N::1/64      gtN (gre) 10.50.N.2/30 fd50:N::2/64
 #   N = 1 plain, 2 key, 3 seq, 4 csum, 5 key+seq+csum
+#
+# With GRETUN_UNDERLAY=6 the same over IPv6, against ip6gre: the wire
+# addresses are lib.sh's uaddr of those above (2001:db8:ac1f::1N/64).
+# scripts/interop.sh runs both in one boot of each guest.
 
 # shellcheck source=selftests/lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -38,6 +42,15 @@ gretun) me=1 peer=2 kind=gretun ;;
 gre) me=2 peer=1 kind=gre ;;
 *) echo "INTEROP_ROLE must be gretun or gre" >&2; exit 1 ;;
 esac
+# Over an IPv6 underlay (GRETUN_UNDERLAY=6) the kernel's side is ip6gre,
+# and the wire addresses are lib.sh's uaddr of the IPv4 ones.
+kmod=ip_gre
+if [ "$UNDERLAY" = 6 ]; then
+	kmod=ip6_gre
+	[ "$kind" = gre ] && kind=ip6gre
+fi
+# wire N SIDE: the underlay address of SIDE's end of gtN
+wire() { uaddr "172.31.0.$2$1"; }
 
 nic=$(grep -il "^$NIC_MAC\$" /sys/class/net/*/address | cut -d/ -f5)
 [ -n "$nic" ] || { echo "no interface with MAC $NIC_MAC" >&2; exit 1; }
@@ -46,12 +59,12 @@ log "--- $ROLE side on $nic"
 if [ "$ROLE" = gretun ]; then
 	check "gretun loads" gretun_load
 else
-	check "ip_gre loads" modprobe ip_gre
+	check "$kmod loads" modprobe "$kmod"
 fi
 
 ip link set "$nic" up
 for n in 1 2 3 4 5; do
-	ip addr add "172.31.0.$me$n/24" dev "$nic"
+	ip addr add "$(wire "$n" "$me")/$UPLEN" dev "$nic" nodad
 done
 
 # Listeners for the other side's transfers, up before the tunnels so that
@@ -63,7 +76,7 @@ SINK=$!
 socat -U TCP6-LISTEN:7002,fork,reuseaddr,ipv6only=0 "OPEN:$DATA" \
 	>"$TMP/source.log" 2>&1 &
 SOURCE=$!
-tcpdump --immediate-mode -i "$nic" -Q in -n -U -w "$TMP/wire.pcap" ip proto 47 2>/dev/null &
+tcpdump --immediate-mode -i "$nic" -Q in -n -U -w "$TMP/wire.pcap" "$GRE_FILTER" 2>/dev/null &
 CAPTURE=$!
 stop_helpers() {
 	kill "$SINK" "$SOURCE" "$CAPTURE" 2>/dev/null
@@ -94,25 +107,42 @@ tunnels_up() {
 		opts=${VARIANTS[n - 1]}
 		[ "$opts" = plain ] && opts=
 		# shellcheck disable=SC2086 # options are words
-		ip link add "gt$n" type "$kind" local "172.31.0.$me$n" \
-			remote "172.31.0.$peer$n" $opts || return 1
+		ip link add "gt$n" type "$kind" local "$(wire "$n" "$me")" \
+			remote "$(wire "$n" "$peer")" $opts || return 1
 		ip addr add "10.50.$n.$me/30" dev "gt$n" &&
 			ip -6 addr add "fd50:$n::$me/64" dev "gt$n" nodad &&
 			ip link set "gt$n" up || return 1
 	done
 }
-check "five $kind tunnels up" tunnels_up
+# The tunnels live in the initial namespace: gone with this run, so that a
+# run over the other underlay can follow in the same boot.
+tunnels_down() {
+	local n
+
+	for n in 1 2 3 4 5; do
+		ip link del "gt$n" 2>/dev/null
+	done
+	return 0
+}
+on_exit tunnels_down
+check "five $kind tunnels up over IPv$UNDERLAY" tunnels_up
 ip -d link show type "$kind" | sed 's/^/# /'
 
 # Readiness: once all its tunnels are up, each side serves READY_PORT on
 # the wire (not through a tunnel); each waits for the other's, then for
 # every tunnel to answer. A side that never gets there ends the run here,
 # with the step named, rather than in the timeouts of every later check.
-socat -u "TCP-LISTEN:$READY_PORT,fork,reuseaddr" OPEN:/dev/null \
+socat -u "TCP6-LISTEN:$READY_PORT,fork,reuseaddr,ipv6only=0" OPEN:/dev/null \
 	>/dev/null 2>&1 &
 READY=$!
 on_exit "kill $READY"
-peer_ready() { socat -u OPEN:/dev/null "TCP:172.31.0.${peer}1:$READY_PORT"; }
+peer_ready() {
+	local a
+
+	a=$(wire 1 "$peer")
+	[ "$UNDERLAY" = 6 ] && a="[$a]"
+	socat -u OPEN:/dev/null "TCP:$a:$READY_PORT"
+}
 tunnel_answers() { ping -c 1 -W 1 "10.50.$1.$peer"; }
 
 stop_early() {
@@ -164,7 +194,7 @@ wait "$CAPTURE" 2>/dev/null
 gre_pcap.py -s "$TMP/wire.pcap" >"$TMP/wire.txt"
 
 # from_peer N: the decoded packets the other side sent through gtN.
-from_peer() { grep "^172\.31\.0\.$peer$1>172\.31\.0\.$me$1 " "$TMP/wire.txt"; }
+from_peer() { grep -F "$(wire "$1" "$peer")>$(wire "$1" "$me") " "$TMP/wire.txt"; }
 
 # peer_wire_ok N: every such packet has the variant's flags and key, a
 # checksum that verifies (GRO merges csum packets: only unmerged ones,
@@ -199,7 +229,7 @@ for n in 1 2 3 4 5; do
 	v=${VARIANTS[n - 1]}
 	# shellcheck disable=SC2016 # awk's own fields
 	from_peer "$n" | awk 'substr($2, 5) + 0 > 1500 { sub(/csum=bad/, "csum=(GRO-merged)") } 1' |
-		sed -E 's/ seq=[0-9]+//; s/ (len|ttl|tos|df)=[0-9a-fx]+//g' |
+		sed -E 's/ seq=[0-9]+//; s/ (len|ttl|tos|df|el)=[0-9a-fxnoe]+//g' |
 		sort | uniq -c | sed "s/^ */# gt$n: /"
 	pkts=$(from_peer "$n" | wc -l)
 	check "gt$n ($v): the other side's packets arrived ($pkts)" \
@@ -207,7 +237,7 @@ for n in 1 2 3 4 5; do
 	check "gt$n ($v): each with ${WIRE[n - 1]% proto}, its key, valid csum, seq" \
 		peer_wire_ok "$n"
 	if [ "$ROLE" = gre ]; then
-		check_eq "gt$n ($v): ip_gre dropped none of them (rx_fifo_errors, rx_errors)" \
+		check_eq "gt$n ($v): $kmod dropped none of them (rx_fifo_errors, rx_errors)" \
 			"0 0" "$(cat /sys/class/net/gt$n/statistics/rx_{fifo_,}errors | paste -sd' ')"
 	else
 		log "gt$n: rx_fifo_errors (late sequence numbers) $(cat /sys/class/net/gt$n/statistics/rx_fifo_errors)"

@@ -17,6 +17,10 @@
 # With lan2lan_transit_up MTU, the transit is two routers, T and U, joined
 # by a link of that MTU in the middle (203.0.113.0/30, T .1, U .2); U then
 # holds 198.51.100.1 toward rB. Every other link keeps MTU 1500.
+#
+# With GRETUN_UNDERLAY=6 the mirror image: the transit is IPv6-only (IPv4
+# forwarding off, no IPv4 address) and every transit address above is
+# lib.sh's uaddr of it, e.g. rA's wan0 2001:db8:c000:2::1/64.
 
 LAN_A4=10.1.1.0/24
 LAN_B4=10.2.2.0/24
@@ -26,8 +30,22 @@ HOST_A4=10.1.1.2
 HOST_B4=10.2.2.2
 HOST_A6=2001:db8:1::2
 HOST_B6=2001:db8:2::2
-WAN_A=192.0.2.1
-WAN_B=198.51.100.2
+# The transit in the underlay family (lib.sh's UNDERLAY, uaddr): over
+# IPv6 every transit address is its IPv4 one mapped by uaddr, each /30 a
+# /64, and the transit routers have IPv4 off (no address, no forwarding):
+# the mirror image, IPv4 LANs across an IPv6-only transit.
+WPLEN=30
+[ "$UNDERLAY" = 6 ] && WPLEN=64
+WAN_A=$(uaddr 192.0.2.1)
+WAN_B=$(uaddr 198.51.100.2)
+WAN_TA=$(uaddr 192.0.2.2)		# T toward rA
+WAN_TB=$(uaddr 198.51.100.1)		# T (or U) toward rB
+WAN_NET_A=$(uaddr 192.0.2.0)/$WPLEN
+WAN_NET_B=$(uaddr 198.51.100.0)/$WPLEN
+# A capture filter for what an IPv6 link carries for itself, neighbour
+# discovery and MLD (the only packets here with hop-by-hop options).
+# shellcheck disable=SC2034 # used by the tests that source this
+HOUSEKEEPING='ip6 and (ip6[6] == 0 or (ip6[6] == 58 and ip6[40] >= 133 and ip6[40] <= 137))'
 TUN_A4=10.255.0.1
 TUN_B4=10.255.0.2
 TUN_A6=2001:db8:ff::1
@@ -56,8 +74,11 @@ lan2lan_router() {
 	at "$1" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 }
 
-# The transit and the routers' transit-facing links carry no IPv6 at all.
+# The routers' transit-facing links carry only the underlay's family:
+# over IPv4 no IPv6 at all; over IPv6 (where IPv4 cannot be switched off
+# per link) no IPv4 address.
 lan2lan_no_ipv6() {
+	[ "$UNDERLAY" = 6 ] && return
 	at "$1" sysctl -qw "net.ipv6.conf.$2.disable_ipv6=1"
 }
 
@@ -91,9 +112,9 @@ lan2lan_transit_up() {
 		lan2lan_middle_up "$middle_mtu"
 	else
 		lan2lan_link T b0 rB wan0
-		at T ip addr add 198.51.100.1/30 dev b0
+		at T ip addr add "$WAN_TB/$WPLEN" dev b0 nodad
 		lan2lan_neigh T b0 rB wan0 "$WAN_B"
-		lan2lan_neigh rB wan0 T b0 198.51.100.1
+		lan2lan_neigh rB wan0 T b0 "$WAN_TB"
 	fi
 	lan2lan_link rB lan0 hB lan0
 	lan2lan_no_ipv6 rA wan0
@@ -105,11 +126,11 @@ lan2lan_transit_up() {
 	at hA ip -6 route add default via 2001:db8:1::1
 	at rA ip addr add 10.1.1.1/24 dev lan0
 	at rA ip addr add 2001:db8:1::1/64 dev lan0 nodad
-	at rA ip addr add "$WAN_A/30" dev wan0
-	at rA ip route add 198.51.100.0/30 via 192.0.2.2
-	at T ip addr add 192.0.2.2/30 dev a0
-	at rB ip addr add "$WAN_B/30" dev wan0
-	at rB ip route add 192.0.2.0/30 via 198.51.100.1
+	at rA ip addr add "$WAN_A/$WPLEN" dev wan0 nodad
+	at rA ip route add "$WAN_NET_B" via "$WAN_TA"
+	at T ip addr add "$WAN_TA/$WPLEN" dev a0 nodad
+	at rB ip addr add "$WAN_B/$WPLEN" dev wan0 nodad
+	at rB ip route add "$WAN_NET_A" via "$WAN_TB"
 	at rB ip addr add 10.2.2.1/24 dev lan0
 	at rB ip addr add 2001:db8:2::1/64 dev lan0 nodad
 	at hB ip addr add "$HOST_B4/24" dev lan0
@@ -117,13 +138,19 @@ lan2lan_transit_up() {
 	at hB ip route add default via 10.2.2.1
 	at hB ip -6 route add default via 2001:db8:2::1
 
-	lan2lan_neigh rA wan0 T a0 192.0.2.2
+	lan2lan_neigh rA wan0 T a0 "$WAN_TA"
 	lan2lan_neigh T a0 rA wan0 "$WAN_A"
 }
 
+# A transit router forwards the underlay's family and has the other off.
 lan2lan_transit_router() {
-	at "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-		net.ipv6.conf.default.disable_ipv6=1 net.ipv4.ip_forward=1
+	if [ "$UNDERLAY" = 6 ]; then
+		at "$1" sysctl -qw net.ipv4.ip_forward=0 \
+			net.ipv6.conf.all.forwarding=1
+	else
+		at "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+			net.ipv6.conf.default.disable_ipv6=1 net.ipv4.ip_forward=1
+	fi
 }
 
 # lan2lan_middle_up MTU: T -- U -- rB, the T-U link with MTU.
@@ -134,15 +161,15 @@ lan2lan_middle_up() {
 	at T ip link set b0 mtu "$1"
 	at U ip link set c0 mtu "$1"
 	lan2lan_link U d0 rB wan0
-	at T ip addr add 203.0.113.1/30 dev b0
-	at T ip route add 198.51.100.0/30 via 203.0.113.2
-	at U ip addr add 203.0.113.2/30 dev c0
-	at U ip addr add 198.51.100.1/30 dev d0
-	at U ip route add 192.0.2.0/30 via 203.0.113.1
-	lan2lan_neigh T b0 U c0 203.0.113.2
-	lan2lan_neigh U c0 T b0 203.0.113.1
+	at T ip addr add "$(uaddr 203.0.113.1)/$WPLEN" dev b0 nodad
+	at T ip route add "$WAN_NET_B" via "$(uaddr 203.0.113.2)"
+	at U ip addr add "$(uaddr 203.0.113.2)/$WPLEN" dev c0 nodad
+	at U ip addr add "$WAN_TB/$WPLEN" dev d0 nodad
+	at U ip route add "$WAN_NET_A" via "$(uaddr 203.0.113.1)"
+	lan2lan_neigh T b0 U c0 "$(uaddr 203.0.113.2)"
+	lan2lan_neigh U c0 T b0 "$(uaddr 203.0.113.1)"
 	lan2lan_neigh U d0 rB wan0 "$WAN_B"
-	lan2lan_neigh rB wan0 U d0 198.51.100.1
+	lan2lan_neigh rB wan0 U d0 "$WAN_TB"
 }
 
 # lan2lan_tunnel_up [gretun options...]: the tunnel between the routers,
