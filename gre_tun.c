@@ -1653,9 +1653,17 @@ static void gretun_push_ip6(struct sk_buff *skb, const struct gretun_outer *o)
 static void gretun_ip_out(struct gretun *t, struct sk_buff *skb)
 {
 	int len = skb->len - skb_inner_network_offset(skb);
-	struct net *net = dev_net(skb_dst(skb)->dev);
+	struct net *net = t->net;
 	int err;
 
+	/*
+	 * A packet that waited in the sequence line lost its route if
+	 * skb_dst_force() found it already released (the cache replaced it).
+	 */
+	if (unlikely(!skb_dst(skb))) {
+		gretun_tx_drop(t, skb, GRETUN_TX_NO_ROUTE);
+		return;
+	}
 	if (skb->protocol == htons(ETH_P_IPV6))
 		err = ip6_local_out(net, NULL, skb);
 	else
@@ -2039,6 +2047,13 @@ static void gretun_set_family(struct net_device *dev, int family)
 {
 	if (family != AF_INET6)
 		return;
+	/*
+	 * addrconf makes the link-local address from perm_addr: a random
+	 * one, as ip6gre's, not the first bytes of the local address, which
+	 * both ends of a tunnel share.
+	 */
+	eth_random_addr(dev->perm_addr);
+	dev->addr_assign_type = NET_ADDR_RANDOM;
 	dev->type = ARPHRD_IP6GRE;
 	dev->addr_len = sizeof(struct in6_addr);
 	dev->max_mtu = gretun_max_mtu(AF_INET6);
@@ -2427,6 +2442,11 @@ static int gretun_check_family(const struct gretun_parms *p,
 					 IFLA_GRETUN_ENCAP_LIMIT };
 	int i, family;
 
+	if (p->family == AF_INET6 && !ipv6_mod_enabled()) {
+		NL_SET_ERR_MSG(extack,
+			       "gretun: IPv6 is disabled on this system (ipv6.disable=1)");
+		return -EAFNOSUPPORT;
+	}
 	if (!data)
 		return 0;
 	for (i = 0; i < ARRAY_SIZE(addrs); i++) {
@@ -2845,6 +2865,9 @@ static int __init gretun_init(void)
 		err = -EBUSY;
 		goto err_unregister_link;
 	}
+	/* booted with ipv6.disable=1: IPv4 underlays only */
+	if (!ipv6_mod_enabled())
+		return 0;
 	err = inet6_add_protocol(&gretun_protocol6, IPPROTO_GRE);
 	if (err) {
 		pr_err("IPPROTO_GRE over IPv6 is taken, most likely by the kernel's ip6_gre; unload it with 'rmmod ip6_gre' and load gre_tun again\n");
@@ -2867,7 +2890,8 @@ err_unregister_pernet:
 static void __exit gretun_exit(void)
 {
 	/* waits for receivers in flight: no packet reaches what follows */
-	inet6_del_protocol(&gretun_protocol6, IPPROTO_GRE);
+	if (ipv6_mod_enabled())
+		inet6_del_protocol(&gretun_protocol6, IPPROTO_GRE);
 	inet_del_protocol(&gretun_protocol, IPPROTO_GRE);
 	rtnl_link_unregister(&gretun_link_ops);
 	unregister_netdevice_notifier(&gretun_notifier);

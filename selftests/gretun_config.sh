@@ -207,6 +207,13 @@ check_eq "IPv6 MTU over a 1300 underlay: 1280, IPv6's minimum, as ip6gre" 1280 \
 at a ip link set veth0 mtu 1500
 check_eq "and it follows the underlay back up: 1500 - 52" 1448 \
 	"$(at a cat /sys/class/net/g64/mtu)"
+at a ip link set g61 up
+at a ip link set g64 up
+ll() { at a ip -6 -o addr show dev "$1" scope link | awk '{ print $4 }'; }
+wait_for 5 test -n "$(ll g61)"
+wait_for 5 test -n "$(ll g64)"
+check_fail "two IPv6 tunnels from local any get distinct link-local addresses ($(ll g61), $(ll g64))" \
+	test "$(ll g61)" = "$(ll g64)"
 check_fail "MTU above the IPv6 maximum refused" at a ip link set g63 mtu 65512
 check "MTU at the IPv6 maximum (65535 - 8 - 16)" at a ip link set g63 mtu 65511
 for dev in g60 g61 g62 g63 g64; do
