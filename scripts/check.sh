@@ -13,7 +13,9 @@
 # GRETUN_UNDERLAYS="6" (or "4") only the runs over that underlay of the
 # tests (see run_all.sh), without the interop too;
 # GRETUN_IP=backports runs them with bookworm-backports' ip;
-# GRETUN_INSTALL_WAYS (make, dkms, deb) for gretun_install.sh.
+# GRETUN_INSTALL_WAYS (make, dkms, deb) for gretun_install.sh;
+# GRETUN_GUESTS=N runs the tests in up to N guests side by side (default
+# 2, never more than the host's CPUs).
 set -eu
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -58,11 +60,36 @@ if [ "${GRETUN_IP:-}" = backports ]; then
 	ip_dir=$(./scripts/install-deps.sh --backports-ip | tail -n 1)
 	say "ip for the tests: $("$ip_dir/ip" -V)"
 fi
-vng_exec "$RESULTS" "env GRETUN_IP_DIR=$ip_dir GRETUN_INSTALL_WAYS='${GRETUN_INSTALL_WAYS:-make}' \
+# guest K: run_all.sh, sharing the list with the other guests through
+# claims in RESULTS/claims
+guest() {
+	vng_exec "$RESULTS" "env GRETUN_IP_DIR=$ip_dir GRETUN_INSTALL_WAYS='${GRETUN_INSTALL_WAYS:-make}' \
 GRETUN_TEST_TIMEOUT=${GRETUN_TEST_TIMEOUT:-} GRETUN_UNDERLAYS='${GRETUN_UNDERLAYS:-4 6}' \
-$REPO/selftests/run_all.sh $RESULTS ${GRETUN_TESTS:-}" \
-	--overlay-rwdir /usr --overlay-rwdir /etc --overlay-rwdir /var
-summaries=("$RESULTS/summary")
+GRETUN_CLAIMS=$RESULTS/claims $REPO/selftests/run_all.sh $RESULTS/guest$1 ${GRETUN_TESTS:-}" \
+		--overlay-rwdir /usr --overlay-rwdir /etc --overlay-rwdir /var
+}
+# One guest per host CPU, at most GRETUN_GUESTS (default 2): under TCG a
+# guest runs on one host thread (vm.sh), so two halve the wall time.
+guests=$(nproc)
+[ "$guests" -le "${GRETUN_GUESTS:-2}" ] || guests=${GRETUN_GUESTS:-2}
+[ -z "${GRETUN_TESTS:-}" ] || [ "$guests" -le "$(wc -w <<<"$GRETUN_TESTS")" ] ||
+	guests=$(wc -w <<<"$GRETUN_TESTS")
+mkdir -p "$RESULTS/claims"
+summaries=()
+pids=()
+for k in $(seq 1 "$guests"); do
+	mkdir -p "$RESULTS/guest$k"
+	summaries+=("$RESULTS/guest$k/summary")
+	if [ "$guests" -eq 1 ]; then
+		guest "$k"
+	else
+		guest "$k" 2>&1 | sed -u "s/^/g$k| /" &
+		pids+=($!)
+	fi
+done
+for pid in "${pids[@]}"; do
+	wait "$pid" || true
+done
 
 # The wire-compatibility run needs two guests of its own; a run of chosen
 # tests (GRETUN_TESTS) or underlays (GRETUN_UNDERLAYS) leaves it out.

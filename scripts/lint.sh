@@ -51,8 +51,8 @@ done
 out=$(unlisted TEST_PROGS tests "${tests[@]}"
 	unlisted TEST_FILES files "${others[@]}"
 	for f in $(comm -23 <(make -s -C selftests print-tests-underlay6 | sort) \
-		<(make -s -C selftests print-tests | sort)); do
-		echo "TEST_PROGS_UNDERLAY6 names $f, which is not in TEST_PROGS"
+		<(make -s -C selftests print-tests print-files | sort)); do
+		echo "TEST_PROGS_UNDERLAY6 names $f, which is in neither TEST_PROGS nor TEST_FILES"
 	done)
 [ -z "$out" ] || fail "selftests/Makefile: $out"
 

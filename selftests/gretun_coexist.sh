@@ -52,7 +52,7 @@ check_fail "and gre_tun is not loaded" gretun_loaded
 at a ip link del g0
 
 log "--- then gre_tun"
-check "rmmod ip_gre gre" rmmod ip_gre gre
+check "rmmod ip_gre gre" kernel_gre_unload ip_gre
 check "insmod gre_tun" gretun_load
 # shellcheck disable=SC2086
 at a ip link add g0 type gretun $OPTS
@@ -77,7 +77,7 @@ check_fail "and gre_tun is not loaded" gretun_loaded
 at a ip link del g6
 
 log "--- then gre_tun over IPv6"
-check "rmmod ip6_gre gre" rmmod ip6_gre gre
+check "rmmod ip6_gre gre ip6_tunnel" kernel_gre_unload ip6_gre
 check "insmod gre_tun" gretun_load
 # shellcheck disable=SC2086
 at a ip link add g6 type gretun $OPTS6

@@ -13,8 +13,8 @@ source "$(dirname "$0")/lib.sh"
 
 check "module loads" gretun_load
 ns_add a
-check_eq "no fallback device: a new namespace holds only lo" "lo" \
-	"$(at a ip -j link show | jq -r '.[].ifname' | xargs)"
+check_eq "no fallback device: a new namespace holds no gretun device" "" \
+	"$(at a ip -j -d link show | jq -r '.[] | select(.linkinfo.info_kind == "gretun") | .ifname')"
 check_fail "no gre0 in the initial namespace" ip link show gre0
 at a ip link add veth0 type veth peer name veth1
 at a ip addr add 192.0.2.1/24 dev veth0
@@ -210,8 +210,9 @@ check_eq "and it follows the underlay back up: 1500 - 52" 1448 \
 at a ip link set g61 up
 at a ip link set g64 up
 ll() { at a ip -6 -o addr show dev "$1" scope link | awk '{ print $4 }'; }
-wait_for 5 test -n "$(ll g61)"
-wait_for 5 test -n "$(ll g64)"
+has_ll() { [ -n "$(ll "$1")" ]; }
+wait_for 5 has_ll g61
+wait_for 5 has_ll g64
 check_fail "two IPv6 tunnels from local any get distinct link-local addresses ($(ll g61), $(ll g64))" \
 	test "$(ll g61)" = "$(ll g64)"
 check_fail "MTU above the IPv6 maximum refused" at a ip link set g63 mtu 65512

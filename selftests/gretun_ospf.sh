@@ -17,6 +17,10 @@ command -v bird >/dev/null || skip "bird2 is not installed"
 check "module loads" gretun_load
 lan2lan_transit_up
 lan2lan_tunnel_up
+link_type=gre
+[ "$UNDERLAY" = 4 ] || link_type=gre6
+check_output "the tunnel crosses the IPv$UNDERLAY transit" "link/$link_type $WAN_A peer $WAN_B" \
+	at rA ip link show gt0
 
 # bird_conf ROUTER_ID: OSPFv2 and OSPFv3 on gt0, the LAN as a stub.
 bird_conf() {

@@ -200,7 +200,7 @@ log "--- the kernel's GRE ($KKIND)"
 gretun_unload
 check "$KMOD loads" modprobe "$KMOD"
 run "$KKIND"
-check "rmmod $KMOD gre" rmmod "$KMOD" gre
+check "rmmod $KMOD gre" kernel_gre_unload "$KMOD"
 
 log "--- gretun"
 check "module loads" gretun_load

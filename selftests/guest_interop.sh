@@ -135,7 +135,8 @@ ip -d link show type "$kind" | sed 's/^/# /'
 socat -u "TCP6-LISTEN:$READY_PORT,fork,reuseaddr,ipv6only=0" OPEN:/dev/null \
 	>/dev/null 2>&1 &
 READY=$!
-on_exit "kill $READY"
+stop_ready() { kill "$READY" 2>/dev/null; wait "$READY" 2>/dev/null || true; }
+on_exit stop_ready
 peer_ready() {
 	local a
 

@@ -29,6 +29,7 @@ TEST_NAME=$(basename "$0" .sh)
 NS_PREFIX="gt$$"
 TMP=$(mktemp -d)
 FAILED=0
+FAILED_NAMES=()
 CHECKS=0
 NAMESPACES=()
 EXIT_HOOKS=()
@@ -45,6 +46,7 @@ pass() {
 fail() {
 	CHECKS=$((CHECKS + 1))
 	FAILED=$((FAILED + 1))
+	FAILED_NAMES+=("$1")
 	log "FAIL: $1"
 	shift
 	printf '%s\n' "$@" | sed 's/^/#   /' | head -n 20
@@ -251,6 +253,23 @@ gretun_unload() {
 	rmmod gre_tun
 }
 
+# The modules loaded when the test began: kernel_gre_unload takes out only
+# what the test itself brought in.
+MODULES_AT_START=$(cut -d' ' -f1 /proc/modules)
+
+# kernel_gre_unload MOD: unload the kernel's MOD (ip_gre, ip6_gre), gre and
+# the helpers they pulled in. ip6_tunnel left behind would give every later
+# namespace an ip6tnl0 that the next test finds.
+kernel_gre_unload() {
+	local m mods=("$1" gre)
+
+	for m in ip6_tunnel tunnel6 ip_tunnel; do
+		[ -d "/sys/module/$m" ] && ! grep -qx "$m" <<<"$MODULES_AT_START" &&
+			mods+=("$m")
+	done
+	rmmod "${mods[@]}"
+}
+
 # The kernel-health gate: nothing alarming (HEALTH_RE) in dmesg since the
 # test began, no new taint other than out-of-tree (O) and unsigned (E)
 # modules.
@@ -275,6 +294,7 @@ health_check() {
 		printf '%s\n' "$bad" | sed 's/^/#   /' | head -n 40
 		dmesg | sed -n "/$HEALTH_MARK/,\$p" | tail -n 60 | sed 's/^/#   /'
 		FAILED=$((FAILED + 1))
+		FAILED_NAMES+=("kernel health")
 	else
 		log "ok: kernel health"
 	fi
@@ -304,8 +324,12 @@ lib_exit() {
 	if [ "$rc" -ne 0 ] && [ "$FAILED" -eq 0 ]; then
 		log "FAIL: the test script itself exited with status $rc"
 		FAILED=1
+		FAILED_NAMES+=("the script's exit status")
 	fi
 	log "$TEST_NAME: $CHECKS checks, $FAILED failed"
+	# again at the end, where a log cut to its tail still shows them
+	[ "${#FAILED_NAMES[@]}" -eq 0 ] ||
+		printf '# failed: %s\n' "${FAILED_NAMES[@]}"
 	[ "$FAILED" -eq 0 ] && exit "$KSFT_PASS"
 	exit "$KSFT_FAIL"
 }
