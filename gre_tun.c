@@ -64,6 +64,7 @@
 #include <net/gre.h>
 #include <net/gro_cells.h>
 #include <net/icmp.h>
+#include <net/inet_dscp.h>
 #include <net/inet_ecn.h>
 #include <net/ip.h>
 #include <net/ip6_fib.h>
@@ -576,18 +577,21 @@ static void gretun_seal_hdr(const struct gretun_parms *p, struct sk_buff *skb,
  */
 
 /*
- * The table key of an outer IPv4 or IPv6 header at @data with GRE header
+ * The table key of an outer header of @family at @data with GRE header
  * @h. @swap: the header's destination is our local end (a received
  * packet), or its source is (a packet we sent, quoted by an ICMP error).
+ * The family is the handler's, never the version field: a quoted header
+ * is the sender of the error's to write.
  */
-static void gretun_key_of_packet(struct gretun_key *k, const void *data,
-				 bool swap, const struct gretun_rx_hdr *h)
+static void gretun_key_of_packet(struct gretun_key *k, int family,
+				 const void *data, bool swap,
+				 const struct gretun_rx_hdr *h)
 {
 	const struct ipv6hdr *ip6h = data;
 	const struct iphdr *iph = data;
 
 	memset(k, 0, sizeof(*k));
-	if (iph->version == 4) {
+	if (family == AF_INET) {
 		k->family = AF_INET;
 		k->local.ip = swap ? iph->daddr : iph->saddr;
 		k->remote.ip = swap ? iph->saddr : iph->daddr;
@@ -834,7 +838,9 @@ static int gretun_rcv(struct sk_buff *skb)
 		goto drop;
 	}
 
-	gretun_key_of_packet(&k, skb_network_header(skb), true, &h);
+	gretun_key_of_packet(&k, skb->protocol == htons(ETH_P_IPV6) ?
+			     AF_INET6 : AF_INET,
+			     skb_network_header(skb), true, &h);
 	t = gretun_to_unicast(skb) ? gretun_lookup(gn, &k, skb->dev->ifindex) :
 				     NULL;
 	if (!t) {
@@ -868,6 +874,18 @@ static int gretun_vrf_of(struct net *net, const struct gretun_parms *p)
 	return p->link ? l3mdev_master_upper_ifindex_by_index(net, p->link) : 0;
 }
 
+/*
+ * The part of the outer TOS that routing reads, which is also what the
+ * cached route is keyed on: the DSCP (over IPv4 on older kernels only its
+ * old TOS bits, see compat.h). ECN must not count, or the cache would
+ * flip between a flow's ECN-capable packets and its pure ACKs.
+ */
+static u8 gretun_route_tos(int family, u8 tos)
+{
+	return family == AF_INET6 ? tos & INET_DSCP_MASK :
+				    tos & GRETUN_ROUTE4_TOS_MASK;
+}
+
 /* The IPv4 route outer packets take: where their flow is described. */
 static struct rtable *gretun_route4(struct net *net,
 				    const struct gretun_parms *p, u8 tos,
@@ -878,11 +896,23 @@ static struct rtable *gretun_route4(struct net *net,
 	fl4->saddr = p->local.ip;
 	fl4->flowi4_l3mdev = gretun_vrf_of(net, p);
 	fl4->flowi4_oif = fl4->flowi4_l3mdev ? 0 : p->link;
-	fl4->flowi4_tos = tos & IPTOS_TOS_MASK;
+	fl4->flowi4_tos = gretun_route_tos(AF_INET, tos);
 	fl4->flowi4_proto = IPPROTO_GRE;
 	if (p->oflags & GRETUN_F_KEY)
 		fl4->fl4_gre_key = cpu_to_be32(p->okey);
 	return ip_route_output_key(net, fl4);
+}
+
+/*
+ * A fixed flow label is the tunnel's own and goes into the lookup, so that
+ * an ECMP underlay spreads tunnels over its paths as it spreads flows. An
+ * inherited or per-flow one cannot: the route is cached per tunnel.
+ */
+static __be32 gretun_route_flowlabel(const struct gretun_parms *p)
+{
+	if (p->flowlabel == GRETUN_FLOWLABEL_INHERIT)
+		return 0;
+	return htonl(p->flowlabel & GRETUN_FLOWLABEL_MAX);
 }
 
 /* The same for IPv6; local any: the source address is chosen here. */
@@ -895,10 +925,18 @@ static struct dst_entry *gretun_route6(struct net *net,
 	fl6->saddr = p->local.ip6;
 	fl6->flowi6_l3mdev = gretun_vrf_of(net, p);
 	fl6->flowi6_oif = fl6->flowi6_l3mdev ? 0 : p->link;
-	fl6->flowlabel = ip6_make_flowinfo(tclass, 0);
+	fl6->flowlabel = ip6_make_flowinfo(gretun_route_tos(AF_INET6, tclass),
+					   gretun_route_flowlabel(p));
 	fl6->flowi6_proto = IPPROTO_GRE;
 	if (p->oflags & GRETUN_F_KEY)
 		fl6->fl6_gre_key = cpu_to_be32(p->okey);
+	/*
+	 * IPv4's lookup refuses a source the host does not have; IPv6's
+	 * does not, and a removed local address would still be sent from.
+	 */
+	if (!ipv6_addr_any(&p->local.ip6) &&
+	    !ipv6_chk_addr(net, &p->local.ip6, NULL, 0))
+		return ERR_PTR(-EADDRNOTAVAIL);
 	return ip6_dst_lookup_flow(net, NULL, fl6, NULL);
 }
 
@@ -992,7 +1030,7 @@ static struct dst_entry *gretun_outer_route(struct gretun *t,
 	struct dst_entry *dst;
 	u32 cookie;
 
-	tos &= IPTOS_TOS_MASK;
+	tos = gretun_route_tos(p->family, tos);
 	dst = gretun_route_cached(&t->route, p, tos, saddr);
 	if (likely(dst))
 		return dst;
@@ -1242,7 +1280,8 @@ static void gretun_relay_error(struct gretun *t, struct sk_buff *skb)
  * route chose), the quoted key is its okey.
  */
 static struct gretun *gretun_err_lookup(struct gretun_net *gn,
-					struct sk_buff *skb, int gre_offset)
+					struct sk_buff *skb, int family,
+					int gre_offset)
 {
 	struct gretun_rx_hdr h;
 	struct gretun_key k;
@@ -1251,7 +1290,7 @@ static struct gretun *gretun_err_lookup(struct gretun_net *gn,
 	if (gretun_parse_hdr(skb, gre_offset, &h))
 		return NULL;
 	/* skb->data now: the parse may have moved the quoted header */
-	gretun_key_of_packet(&k, skb->data, false, &h);
+	gretun_key_of_packet(&k, family, skb->data, false, &h);
 	t = gretun_find_sender(gn, &k);
 	if (t)
 		return t;
@@ -1282,7 +1321,8 @@ static int gretun_err(struct sk_buff *skb, u32 info)
 	struct gretun *t;
 	int oif;
 
-	t = gretun_err_lookup(gn, skb, ((struct iphdr *)skb->data)->ihl * 4);
+	t = gretun_err_lookup(gn, skb, AF_INET,
+			      ((struct iphdr *)skb->data)->ihl * 4);
 	if (!t) {
 		atomic_long_inc(&gn->drops.icmp_no_tunnel);
 		return -ENOENT;
@@ -1304,6 +1344,33 @@ static int gretun_err(struct sk_buff *skb, u32 info)
 	return 0;
 }
 
+/*
+ * RFC 8201, on the route our packets take. ip6_update_pmtu() would look
+ * the route up again from the quoted header alone, with the packet's flow
+ * label and no protocol: under ECMP that may be another next hop than
+ * transmit's, and the path MTU would be learned where no packet of ours
+ * goes. The dst reads the addresses at the network header: the quoted
+ * header's, ours, for the time of the call.
+ */
+static void gretun_update_pmtu6(struct net *net, const struct gretun_parms *p,
+				struct sk_buff *skb, __be32 info)
+{
+	const struct ipv6hdr *quoted = (const struct ipv6hdr *)skb->data;
+	int nhoff = skb_network_offset(skb);
+	union gretun_addr saddr;
+	struct dst_entry *dst;
+	u32 cookie;
+
+	dst = gretun_route(net, p, ip6_tclass(ip6_flowinfo(quoted)), &saddr,
+			   &cookie);
+	if (IS_ERR(dst))
+		return;
+	skb_reset_network_header(skb);
+	dst->ops->update_pmtu(dst, NULL, skb, ntohl(info), true);
+	skb_set_network_header(skb, nhoff);
+	dst_release(dst);
+}
+
 /* The same for ICMPv6: skb->data is at the quoted IPv6 header. */
 static int gretun_err6(struct sk_buff *skb, struct inet6_skb_parm *opt,
 		       u8 type, u8 code, int offset, __be32 info)
@@ -1314,7 +1381,7 @@ static int gretun_err6(struct sk_buff *skb, struct inet6_skb_parm *opt,
 	struct gretun *t;
 	int oif;
 
-	t = gretun_err_lookup(gn, skb, offset);
+	t = gretun_err_lookup(gn, skb, AF_INET6, offset);
 	if (!t) {
 		atomic_long_inc(&gn->drops.icmp_no_tunnel);
 		return -ENOENT;
@@ -1323,7 +1390,7 @@ static int gretun_err6(struct sk_buff *skb, struct inet6_skb_parm *opt,
 
 	oif = gretun_err_oif(net, p);
 	if (type == ICMPV6_PKT_TOOBIG) {
-		ip6_update_pmtu(skb, net, info, oif, 0, sock_net_uid(net, NULL));
+		gretun_update_pmtu6(net, p, skb, info);
 		gretun_count(t, GRETUN_ICMP_PMTU);
 	} else if (type == NDISC_REDIRECT) {
 		ip6_redirect(skb, net, oif, 0, sock_net_uid(net, NULL));
@@ -1733,12 +1800,16 @@ static void gretun_send(struct gretun *t, const struct gretun_parms *p,
 #define GRETUN_SEQ_BUDGET	256
 
 struct gretun_seq_cb {
-	struct inet_skb_parm ip;	/* IPCB: IP reads it on the way out */
+	union {				/* IP reads it on the way out */
+		struct inet_skb_parm ip4;	/* IPCB */
+		struct inet6_skb_parm ip6;	/* IP6CB */
+	} h;
 	unsigned int depth;		/* gretun_xmit_depth of its transmit */
 };
 
 static struct gretun_seq_cb *gretun_seq_cb(struct sk_buff *skb)
 {
+	BUILD_BUG_ON(offsetof(struct gretun_seq_cb, h) != 0);
 	BUILD_BUG_ON(sizeof(struct gretun_seq_cb) >
 		     sizeof_field(struct sk_buff, cb));
 	return (struct gretun_seq_cb *)skb->cb;
@@ -2034,7 +2105,12 @@ static void gretun_setup(struct net_device *dev)
 	dev->addr_len = sizeof(__be32);
 	/* dev->mtu: newlink gives the one that fits the underlay */
 	dev->min_mtu = ETH_MIN_MTU;
-	dev->max_mtu = gretun_max_mtu(AF_INET);
+	/*
+	 * The larger maximum, IPv6's: rtnetlink checks a given MTU against
+	 * it before newlink knows the family, and newlink then checks it
+	 * against the family's own (gretun_set_family).
+	 */
+	dev->max_mtu = gretun_max_mtu(AF_INET6);
 	dev->features |= GRETUN_FEATURES;
 	dev->hw_features |= GRETUN_FEATURES;
 	gretun_compat_set_lltx(dev);
@@ -2045,6 +2121,7 @@ static void gretun_setup(struct net_device *dev)
 /* An IPv6 underlay's device is what ip6gre's is: `ip link` shows gre6. */
 static void gretun_set_family(struct net_device *dev, int family)
 {
+	dev->max_mtu = gretun_max_mtu(family);
 	if (family != AF_INET6)
 		return;
 	/*
@@ -2056,7 +2133,6 @@ static void gretun_set_family(struct net_device *dev, int family)
 	dev->addr_assign_type = NET_ADDR_RANDOM;
 	dev->type = ARPHRD_IP6GRE;
 	dev->addr_len = sizeof(struct in6_addr);
-	dev->max_mtu = gretun_max_mtu(AF_INET6);
 }
 
 /*
@@ -2537,6 +2613,11 @@ static int gretun_newlink(struct net *src_net, struct net_device *dev,
 	if (!tb[IFLA_MTU]) {
 		dev->mtu = gretun_auto_mtu(src_net, p);
 		t->auto_mtu = dev->mtu;
+	} else if (dev->mtu > dev->max_mtu) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[IFLA_MTU],
+				    "gretun: MTU above the maximum over an IPv4 underlay");
+		err = -EINVAL;
+		goto err_destroy_gro_cells;
 	}
 
 	err = register_netdevice(dev);

@@ -420,8 +420,8 @@ refused "multicast local" local=ip4:224.0.0.5
 refused "broadcast local" local=ip4:255.255.255.255
 refused "multicast remote" remote=ip4:239.1.1.1
 refused "broadcast remote" remote=ip4:255.255.255.255
-refused "IPv6-sized local" local=ip6:2001:db8::1
-refused "IPv6-sized remote" remote=ip6:2001:db8::2
+refused "an IPv6 local beside an IPv4 remote" local=ip6:2001:db8::1
+refused "an IPv6 remote beside an IPv4 local" local=ip4:192.0.2.1 remote=ip6:2001:db8::2
 refused "nonexistent link" link=u32:99999
 refused "negative link (-1)" link=u32:0xffffffff
 refused "negative link (INT_MIN)" link=u32:0x80000000

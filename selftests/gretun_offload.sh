@@ -214,6 +214,14 @@ check_eq "TOS 0x10: veth1" veth1 "$(path -Q 0x10)"
 check_eq "TOS 0: veth0" veth0 "$(path)"
 check_eq "TOS 0x10 again: veth1" veth1 "$(path -Q 0x10)"
 at a ip -"$UNDERLAY" rule del tos 0x10 table 100
+# IPv6 rules match the whole DSCP, and the ECN bits route nowhere
+if [ "$UNDERLAY" = 6 ]; then
+	at a ip -6 rule add dsfield 0xb8 table 100
+	check_eq "DSCP EF, which an IPv6 rule matches whole: veth1" veth1 "$(path -Q 0xb8)"
+	check_eq "DSCP EF with ECT(0): veth1" veth1 "$(path -Q 0xba)"
+	check_eq "DSCP 0: veth0" veth0 "$(path)"
+	at a ip -6 rule del dsfield 0xb8 table 100
+fi
 
 log "--- a deleted route is not used from the cache"
 before=$(reason a gt0 tx_no_route)

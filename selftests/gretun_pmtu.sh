@@ -192,3 +192,77 @@ check_output "ip link add with too small an MTU: refused with a message" \
 	"mtu less than device minimum" \
 	at rA ip link add gt7 mtu 60 type gretun remote "$(uaddr 198.18.0.7)" key 7
 check_fail "and no device was left behind" at rA ip link show gt7
+check "ip link add with the maximum MTU, $max_mtu: accepted" \
+	at rA ip link add gt6 mtu "$max_mtu" type gretun remote "$(uaddr 198.18.0.6)" key 6
+check_output "ip link add above the maximum: refused with a message" \
+	"mtu greater than device maximum|MTU above the maximum over an IPv4 underlay" \
+	at rA ip link add gt5 mtu $((max_mtu + 1)) type gretun remote "$(uaddr 198.18.0.5)" key 5
+check_fail "and no device was left behind" at rA ip link show gt5
+
+# Over IPv6 the multipath hash covers the flow label and the protocol, and
+# a "packet too big" quotes only the outer header: the path MTU must be
+# learned on the next hop the tunnel's packets take, not on the one a
+# lookup from the quoted header would pick. Twelve tunnels with their own
+# flow labels spread over two equal-cost paths, both leading to a
+# 1300-byte link; each must learn it.
+#
+#   e1 x1 2001:db8:a1::1 -- y1 ::2 e2 z 2001:db8:b::2 -(MTU 1300)- e3 z ::3
+#      x2 2001:db8:a2::1 -- y2 ::2
+#   e1 lo 2001:db8:e1::1 ==gt1..gt12 (key N, flowlabel N)== e3 lo 2001:db8:e3::1
+ecmp_pmtu() {
+	log "--- ECMP underlay: each tunnel learns the path MTU of its own path"
+	for ns in e1 e2 e3; do
+		ns_add "$ns"
+		at "$ns" ip link set lo up
+		at "$ns" sysctl -qw net.ipv6.icmp.ratelimit=0
+	done
+	at e2 sysctl -qw net.ipv6.conf.all.forwarding=1
+	for n in 1 2; do
+		ip link add "x$n" netns "$(ns_name e1)" type veth peer name "y$n" netns "$(ns_name e2)"
+		at e1 ip addr add "2001:db8:a$n::1/64" dev "x$n" nodad
+		at e2 ip addr add "2001:db8:a$n::2/64" dev "y$n" nodad
+		at e1 ip link set "x$n" up
+		at e2 ip link set "y$n" up
+	done
+	ip link add z netns "$(ns_name e2)" mtu 1300 type veth peer name z netns "$(ns_name e3)" mtu 1300
+	at e2 ip addr add 2001:db8:b::2/64 dev z nodad
+	at e3 ip addr add 2001:db8:b::3/64 dev z nodad
+	at e2 ip link set z up
+	at e3 ip link set z up
+	at e1 ip addr add 2001:db8:e1::1/128 dev lo nodad
+	at e3 ip addr add 2001:db8:e3::1/128 dev lo nodad
+	at e1 ip route add 2001:db8:e3::1/128 nexthop via 2001:db8:a1::2 dev x1 \
+		nexthop via 2001:db8:a2::2 dev x2
+	at e2 ip route add 2001:db8:e1::1/128 via 2001:db8:a1::1 dev y1
+	at e2 ip route add 2001:db8:e3::1/128 via 2001:db8:b::3 dev z
+	at e3 ip route add 2001:db8:e1::1/128 via 2001:db8:b::2 dev z
+	ECMP_TUNNELS=12
+	for n in $(seq 1 "$ECMP_TUNNELS"); do
+		at e1 ip link add "gt$n" type gretun local 2001:db8:e1::1 \
+			remote 2001:db8:e3::1 key "$n" flowlabel "$n"
+		at e3 ip link add "gt$n" type gretun local 2001:db8:e3::1 \
+			remote 2001:db8:e1::1 key "$n"
+		at e1 ip addr add "10.77.$n.1/30" dev "gt$n"
+		at e3 ip addr add "10.77.$n.2/30" dev "gt$n"
+		at e1 ip link set "gt$n" up
+		at e3 ip link set "gt$n" up
+	done
+	tx_packets() { counter e1 "$1" tx_packets; }
+	before1=$(tx_packets x1) before2=$(tx_packets x2)
+	for n in $(seq 1 "$ECMP_TUNNELS"); do
+		check "gt$n passes small packets" ping4 e1 "10.77.$n.2"
+	done
+	check "both paths carry tunnels (x1 $(($(tx_packets x1) - before1)), x2 $(($(tx_packets x2) - before2)) packets)" \
+		test $(($(tx_packets x1) - before1)) -gt 0 -a $(($(tx_packets x2) - before2)) -gt 0
+	# 1300 bytes of ping in a 1328-byte packet: within the tunnels' MTU of
+	# 1444, above the 1244 the path leaves. The first gets "packet too big";
+	# a tunnel that learned it refuses the next ones (tx_too_big).
+	learned=0
+	for n in $(seq 1 "$ECMP_TUNNELS"); do
+		at e1 ping -M 'do' -s 1300 -c 3 -i 0.3 -W 1 "10.77.$n.2" >/dev/null 2>&1
+		[ "$(reason e1 "gt$n" tx_too_big)" -gt 0 ] && learned=$((learned + 1))
+	done
+	check_eq "tunnels that learned the path MTU" "$ECMP_TUNNELS" "$learned"
+	check "and a DF ping that fits still passes" at e1 ping -M 'do' -s 1200 -c 1 -W 2 10.77.1.2
+}
+[ "$UNDERLAY" = 4 ] || ecmp_pmtu

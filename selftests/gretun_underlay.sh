@@ -6,11 +6,13 @@
 # foot of a long chain once overflowed the kernel stack); an underlay
 # that goes away leaves its tunnels configurable, without carrier, until
 # `dev` is set again or cleared (`nodev`); a changed header or underlay
-# moves an automatic MTU and keeps one set by hand. Over either underlay
+# moves an automatic MTU and keeps one set by hand; nothing leaves from a
+# local address that was removed. Over either underlay
 # (GRETUN_UNDERLAY: the remote ends' family; the MTUs from gre_mtu).
 #
 #   ns a: dummy0 <- c1 <- c2 <- c3 <- c4   (each bound with dev to the last)
 #         u1 <- gd0,  u2/u3 <- gm0, gm1
+#         veth0 UA (and a second address) -- ns b: veth0 UB, gt0 between
 
 # shellcheck source=selftests/lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -110,3 +112,30 @@ at a ip link set gm1 type gretun dev u4
 check_eq "another underlay: an MTU set by hand stays" 1300 "$(mtu_of gm0)"
 check_eq "another underlay: the automatic one follows (1400 - $((OUTER_HLEN + 12)))" \
 	"$(gre_mtu 1400 12)" "$(mtu_of gm1)"
+
+# The local end's address removed: nothing may leave from it (IPv4's route
+# lookup refuses such a source, over IPv6 the module checks), and the
+# tunnel works again once it is back. A second address keeps the prefix,
+# so that the remote end stays reachable.
+log "--- a local address that goes away"
+ns_add b
+ip link add veth0 netns "$(ns_name a)" type veth peer name veth0 netns "$(ns_name b)"
+uaddr_add a "$UA/$UPLEN" veth0
+uaddr_add b "$UB/$UPLEN" veth0
+at a ip link set veth0 up
+at b ip link set veth0 up
+at a sysctl -qw net.ipv4.conf.veth0.promote_secondaries=1
+uaddr_add a "$(uaddr 192.0.2.11)/$UPLEN" veth0
+pair_up -4 "key 5" "key 5"
+check "the tunnel passes traffic" ping4 a 10.9.0.2 2
+at a ip addr del "$UA/$UPLEN" dev veth0
+capture_start b veth0 "$TMP/gone.pcap"
+no_route=$(reason a gt0 tx_no_route)
+at a ping -c 3 -i 0.2 -W 1 10.9.0.2 >/dev/null 2>&1
+capture_stop
+check_eq "no GRE packet left from the removed address" 0 \
+	"$(tcpdump -r "$TMP/gone.pcap" -n "src $UA" 2>/dev/null | wc -l)"
+check "counted as no route (tx_no_route $no_route -> $(reason a gt0 tx_no_route))" \
+	test "$(reason a gt0 tx_no_route)" -gt "$no_route"
+uaddr_add a "$UA/$UPLEN" veth0
+check "the address back: the tunnel passes traffic again" ping4 a 10.9.0.2 2
