@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """Hostile GRE traffic for gretun_hostile.sh: build it once, send it often.
 
-  gre_hostile.py build DIR --mac-a MAC --mac-b MAC
+  gre_hostile.py build DIR --mac-a MAC --mac-b MAC [--underlay 6 --ll-b ADDR]
   gre_hostile.py send IFACE FILE
   gre_hostile.py agent DIR
 
@@ -12,7 +12,11 @@ that b's tunnels must judge, and ICMP errors from the transit router
 (192.0.2.2, b's side) to a about a's outer packets. Every packet of one
 file must end the same way (one counter moves by the file's packet count);
 the test script asserts that. Importing scapy is slow under emulation, so
-it happens once, in `build`.
+it happens once, in `build`. With --underlay 6 the outer headers are
+IPv6, at lib.sh's uaddr of each address, the errors ICMPv6 (redirects
+from b's link-local address ADDR), and the cases that belong to one IP
+version (fragments, options or extension headers, broadcast) are that
+version's.
 
 `send` writes every frame of FILE to IFACE through a packet socket, in
 order, from one CPU (so the receiver sees them in order), and prints how
@@ -40,6 +44,7 @@ B = "192.0.2.2"           # the receiver, b; also a's gateway (transit)
 FOREIGN = "192.0.2.3"     # on the link, no tunnel of ours
 FAR = "198.51.100.1"      # a's gt6 remote, through the gateway b
 FAR_OTHER = "198.51.100.99"
+OTHER_SRC = "192.0.2.9"
 IN_A, IN_B = "10.9.0.1", "10.9.0.2"
 IN6_A, IN6_B = "fd00:9::1", "fd00:9::2"
 KEY_PLAIN, KEY_SEQ, KEY_CSUM, KEY_ANY, KEY_FAR = 7, 8, 9, 77, 6
@@ -198,6 +203,12 @@ def agent(pcaps):
 # --------------------------------------------------------------------
 # build (scapy)
 
+def uaddr(addr):
+    """lib.sh's uaddr over IPv6: a.b.c.d is 2001:db8:XXXX:c::d."""
+    a, b, c, d = (int(x) for x in addr.split("."))
+    return "2001:db8:%x%s::%s" % (a * 256 + b, ":%x" % c if c else "",
+                                  "%x" % d if d else "")
+
 
 
 def gre(flags, proto=0x0800, payload=b"", key=None, seq=0, csum="good",
@@ -230,21 +241,37 @@ def gre(flags, proto=0x0800, payload=b"", key=None, seq=0, csum="good",
     return bytes(pkt)
 
 
-def main_build(out, mac_a, mac_b):
-    # pylint: disable=import-outside-toplevel
+def main_build(out, mac_a, mac_b, six=False, ll_b=None):
+    # pylint: disable=import-outside-toplevel,too-many-locals
+    # pylint: disable=too-many-statements,too-many-branches
     from scapy.all import (Ether, ICMP, IP, IPOption, IPOption_NOP,
                            IPOption_RR, IPOption_Router_Alert,
                            IPOption_Timestamp, IPOption_LSRR, Raw, wrpcap)
-    from scapy.layers.inet6 import IPv6, ICMPv6EchoReply
+    from scapy.layers.inet6 import (
+        IPv6, ICMPv6EchoReply, ICMPv6PacketTooBig, ICMPv6DestUnreach,
+        ICMPv6TimeExceeded, ICMPv6ParamProblem, ICMPv6ND_Redirect,
+        ICMPv6NDOptRedirectedHdr)
 
     files = {}
+    a, b, foreign, far, far_other, other_src = \
+        (uaddr(x) if six else x
+         for x in (A, B, FOREIGN, FAR, FAR_OTHER, OTHER_SRC))
 
     def add(name, frame):
         files.setdefault(name, []).append(frame)
 
-    def to_b(payload, src=A, dst=B, eth_dst=mac_b, **ip):
-        return Ether(src=mac_a, dst=eth_dst) / \
-            IP(src=src, dst=dst, proto=47, ttl=64, **ip) / Raw(payload)
+    def outer(src, dst, proto=47, **ip):
+        if six:
+            return IPv6(src=src, dst=dst, nh=proto, hlim=64)
+        return IP(src=src, dst=dst, proto=proto, ttl=64, **ip)
+
+    def to_b(payload, src=a, dst=b, eth_dst=mac_b, **ip):
+        return Ether(src=mac_a, dst=eth_dst) / outer(src, dst, **ip) / \
+            Raw(payload)
+
+    def to_b_raw(packet):
+        return Ether(src=mac_a, dst=mac_b, type=0x86DD if six else 0x0800) / \
+            Raw(packet)
 
     def to_a(ip_layer):
         return Ether(src=mac_b, dst=mac_a) / ip_layer
@@ -258,6 +285,22 @@ def main_build(out, mac_a, mac_b):
         return bytes(IPv6(src=IN6_A, dst=IN6_B) /
                      ICMPv6EchoReply(id=ECHO_ID, seq=n) /
                      Raw(b"gretun-hostile"))
+
+    def ip6(src, dst, nh, payload, hlim=64):
+        """An IPv6 packet whose payload (extension headers included) is
+        given as bytes."""
+        return bytes(IPv6(src=src, dst=dst, nh=nh, hlim=hlim) / Raw(payload))
+
+    def ext(nh, opts):
+        """A hop-by-hop or destination options header carrying the
+        option bytes opts, padded to 8 bytes with PadN."""
+        body = bytes(opts)
+        pad = (-(2 + len(body))) % 8
+        if pad == 1:
+            body += b"\x00"                      # Pad1
+        elif pad:
+            body += bytes([1, pad - 2]) + bytes(pad - 2)
+        return bytes([nh, (2 + len(body)) // 8 - 1]) + body
 
     # ---- flags and versions ------------------------------------------
     # RFC 2784 2.3: bits 1-5 set, or a version other than 0: refuse.
@@ -315,9 +358,9 @@ def main_build(out, mac_a, mac_b):
     add("no-tunnel", to_b(gre(K, payload=echo4(), key=0)))
     add("no-tunnel", to_b(gre(K, payload=echo4(), key=12345)))
     add("no-tunnel", to_b(gre(K | S, payload=echo4(), key=KEY_SEQ),
-                          src=FOREIGN))
-    add("no-tunnel", to_b(gre(0, payload=echo4()), src=FOREIGN))
-    add("no-tunnel", to_b(gre(K, payload=echo4()), src=FOREIGN))
+                          src=foreign))
+    add("no-tunnel", to_b(gre(0, payload=echo4()), src=foreign))
+    add("no-tunnel", to_b(gre(K, payload=echo4()), src=foreign))
 
     # ---- sequence numbers on gt2 (key 8, iseq), in this order ---------
     # accepted: 10 11 2^31+11 0xfffffffb 0xffffffff 0 1 2
@@ -362,9 +405,9 @@ def main_build(out, mac_a, mac_b):
         add("inner-lies4", to_b(gre(0, 0x0800, payload)))
     # shorter than the payload: the rest is padding, the stack trims it
     add("inner-pad4", to_b(gre(0, 0x0800, echo4(7, pad=20))))
-    six = IPv6(echo6())
-    six.plen = len(echo6()) - 40 + 100
-    add("inner-lies6", to_b(gre(0, 0x86DD, bytes(six))))
+    six_lie = IPv6(echo6())
+    six_lie.plen = len(echo6()) - 40 + 100
+    add("inner-lies6", to_b(gre(0, 0x86DD, bytes(six_lie))))
     four_in_six = bytearray(echo6())
     four_in_six[0] = 0x45
     add("inner-lies6", to_b(gre(0, 0x86DD, bytes(four_in_six))))
@@ -373,9 +416,14 @@ def main_build(out, mac_a, mac_b):
     # ---- outer fragments ----------------------------------------------
     big = gre(0, 0x0800, echo4(3, data=b"gretun-fragment" * 12))
 
-    def frag(ident, off, chunk, more, **kw):
+    def frag(ident, off, chunk, more):
+        if six:
+            # the fragment header: next header, 0, offset and M, id
+            hdr = struct.pack("!BBHI", 47, 0, off | (1 if more else 0),
+                              ident)
+            return to_b_raw(ip6(a, b, 44, hdr + chunk))
         return to_b(chunk, id=ident, frag=off // 8,
-                    flags="MF" if more else 0, **kw)
+                    flags="MF" if more else 0)
 
     # a complete packet in three pieces, out of order: reassembled, taken
     add("frag-ok", frag(0x4701, 64, big[64:128], True))
@@ -385,62 +433,115 @@ def main_build(out, mac_a, mac_b):
     add("frag-bad", frag(0x4702, 0, big[:64], True))
     add("frag-bad", frag(0x4703, 64, big[64:], False))
     # overlapping pieces that would otherwise complete the packet
-    other = bytes(b ^ 0xFF for b in big)
+    other = bytes(x ^ 0xFF for x in big)
     add("frag-bad", frag(0x4704, 0, big[:64], True))
     add("frag-bad", frag(0x4704, 32, other[32:128], True))
     add("frag-bad", frag(0x4704, 128, big[128:], False))
 
-    # ---- outer IP options ---------------------------------------------
+    # ---- outer IP options, or IPv6 extension headers --------------------
     payload = gre(0, payload=echo4(5))
-    for opts in ([IPOption_NOP()] * 4, [IPOption_RR(routers=["0.0.0.0"] * 3)],
-                 [IPOption_Timestamp(flg=0, timestamp=[0, 0])],
-                 [IPOption_Router_Alert()]):
-        add("ipopts-ok", to_b(payload, options=opts))
-    # malformed options, and a source route we do not accept
-    add("ipopts-bad", to_b(payload, options=[IPOption(b"\x07\x01\x04\x00")]))
-    add("ipopts-bad", to_b(payload, options=[IPOption(b"\x44\x28\x05\x00")]))
-    add("ipopts-bad", to_b(payload,
-                           options=[IPOption_LSRR(routers=[FOREIGN])]))
+    if six:
+        padn4 = bytes([1, 4]) + bytes(4)
+        limit = bytes([4, 1, 0])                 # encapsulation limit 0
+        router_alert = bytes([5, 2, 0, 0])
+        for hdrs in ([(0, padn4)], [(60, padn4)], [(60, limit)],
+                     [(0, router_alert), (60, limit)]):
+            chain, nxt = b"", 47
+            for kind, opts in reversed(hdrs):
+                chain = ext(nxt, opts) + chain
+                nxt = kind
+            add("ipopts-ok", to_b_raw(ip6(a, b, nxt, chain + payload)))
+        # a routing header type 0 with nothing left to route: ignored
+        rh0 = bytes([47, 2, 0, 0, 0, 0, 0, 0]) + bytes(16)
+        add("ipopts-ok", to_b_raw(ip6(a, b, 43, rh0 + payload)))
+        # unknown options that say discard (silently, with an error),
+        # a type 0 routing header to follow, options longer than the packet
+        for nxt, hdr in ((0, ext(47, [0x41, 1, 0])),
+                         (60, ext(47, [0xC2, 1, 0])),
+                         (43, bytes([47, 2, 0, 1, 0, 0, 0, 0]) + bytes(16)),
+                         (60, bytes([47, 30]) + padn4)):
+            add("ipopts-bad", to_b_raw(ip6(a, b, nxt, hdr + payload)))
+    else:
+        for opts in ([IPOption_NOP()] * 4,
+                     [IPOption_RR(routers=["0.0.0.0"] * 3)],
+                     [IPOption_Timestamp(flg=0, timestamp=[0, 0])],
+                     [IPOption_Router_Alert()]):
+            add("ipopts-ok", to_b(payload, options=opts))
+        # malformed options, and a source route we do not accept
+        add("ipopts-bad",
+            to_b(payload, options=[IPOption(b"\x07\x01\x04\x00")]))
+        add("ipopts-bad",
+            to_b(payload, options=[IPOption(b"\x44\x28\x05\x00")]))
+        add("ipopts-bad", to_b(payload,
+                               options=[IPOption_LSRR(routers=[FOREIGN])]))
 
     # ---- GRE in GRE, 20 deep ------------------------------------------
-    inner = echo4(20)
+    inner, proto = echo4(20), 0x0800
     for _ in range(20):
-        inner = bytes(IP(src=A, dst=B, proto=47, ttl=64) /
-                      Raw(gre(0, 0x0800, inner)))
-    add("nest20", Ether(src=mac_a, dst=mac_b) / IP(inner))
+        inner = bytes(outer(a, b) / Raw(gre(0, proto, inner)))
+        proto = 0x86DD if six else 0x0800
+    add("nest20", to_b_raw(inner))
 
     # ---- broadcast and multicast outer addresses -----------------------
     # b takes these for itself (broadcast, all-hosts), but no tunnel may:
-    # not gt0 (local 192.0.2.2) nor gt4 (local any, key 77)
-    for dst, mac in (("255.255.255.255", "ff:ff:ff:ff:ff:ff"),
-                     ("192.0.2.255", "ff:ff:ff:ff:ff:ff"),
-                     ("224.0.0.1", "01:00:5e:00:00:01")):
+    # not gt0 (local b) nor gt4 (local any, key 77)
+    if six:
+        groups = (("ff02::1", "33:33:00:00:00:01"),)
+        drops = (("ff0e::5", "33:33:00:00:00:05"),
+                 ("ff05::1:3", "33:33:00:01:00:03"))
+        bad_srcs = ("ff02::1",)
+    else:
+        groups = (("255.255.255.255", "ff:ff:ff:ff:ff:ff"),
+                  ("192.0.2.255", "ff:ff:ff:ff:ff:ff"),
+                  ("224.0.0.1", "01:00:5e:00:00:01"))
+        drops = (("224.0.0.5", "01:00:5e:00:00:05"),
+                 ("239.1.2.3", "01:00:5e:01:02:03"))
+        bad_srcs = ("255.255.255.255", "224.0.0.1", "0.0.0.0")
+    for dst, mac in groups:
         add("bcast", to_b(gre(0, payload=echo4()), dst=dst, eth_dst=mac))
         add("bcast", to_b(gre(K, payload=echo4(), key=KEY_ANY), dst=dst,
                           eth_dst=mac))
     # groups b has not joined, and sources that cannot be: IP drops them
-    add("ip-drops", to_b(gre(0, payload=echo4()), dst="224.0.0.5",
-                         eth_dst="01:00:5e:00:00:05"))
-    add("ip-drops", to_b(gre(0, payload=echo4()), dst="239.1.2.3",
-                         eth_dst="01:00:5e:01:02:03"))
-    for src in ("255.255.255.255", "224.0.0.1", "0.0.0.0"):
+    for dst, mac in drops:
+        add("ip-drops", to_b(gre(0, payload=echo4()), dst=dst, eth_dst=mac))
+    for src in bad_srcs:
         add("ip-drops", to_b(gre(0, payload=echo4()), src=src))
+    # IPv6 takes the unspecified source; no tunnel has it as its remote
+    if six:
+        add("no-tunnel-unspec", to_b(gre(0, payload=echo4()), src="::"))
+        add("no-tunnel-unspec", to_b(gre(K, payload=echo4(), key=KEY_ANY),
+                                     src="::"))
 
     # ---- one of each, for the drop monitor -----------------------------
     add("trace-notunnel", to_b(gre(K, payload=echo4(), key=4242)))
     add("trace-badhdr", to_b(gre(0x0001, payload=echo4())))
 
     # ---- ICMP errors to a, from the transit router b --------------------
-    def quote(dst=FAR, src=A, hdr=None, proto=47, cut=None):
+    def quote(dst=far, src=a, hdr=None, proto=47, cut=None, limit=False):
         if hdr is None:
             hdr = gre(K, payload=echo4(), key=KEY_FAR)
-        q = bytes(IP(src=src, dst=dst, proto=proto, ttl=63, id=0x5151,
-                     flags="DF") / Raw(hdr))
-        return q if cut is None else q[:20 + cut]
+        if six and limit:
+            # a's packets carry the encapsulation limit option (4)
+            q = ip6(src, dst, 60, bytes([proto, 0, 4, 1, 4, 1, 1, 0]) + hdr,
+                    hlim=63)
+        elif six:
+            q = ip6(src, dst, proto, hdr, hlim=63)
+        else:
+            q = bytes(IP(src=src, dst=dst, proto=proto, ttl=63, id=0x5151,
+                         flags="DF") / Raw(hdr))
+        return q if cut is None else q[:(40 if six else 20) + cut]
 
-    def icmp(icmp_type, code, q, **kw):
-        return to_a(IP(src=B, dst=A, ttl=64) /
-                    ICMP(type=icmp_type, code=code, **kw) / Raw(q))
+    def icmp(kind, q):
+        if not six:
+            icmp_type, code, kw = kind
+            return to_a(IP(src=b, dst=a, ttl=64) /
+                        ICMP(type=icmp_type, code=code, **kw) / Raw(q))
+        if kind == "redirect":
+            # from b's link-local address, the next hop a has for far
+            return to_a(IPv6(src=ll_b, dst=a, hlim=255) /
+                        ICMPv6ND_Redirect(tgt="fe80::3", dst=far) /
+                        ICMPv6NDOptRedirectedHdr(pkt=q))
+        return to_a(IPv6(src=b, dst=a, hlim=64) / kind / Raw(q))
 
     junk_quotes = [
         # our gt6's endpoints, C and K, cut before the key
@@ -452,33 +553,41 @@ def main_build(out, mac_a, mac_b):
         quote(hdr=gre(K, payload=echo4(), key=66)),
         quote(hdr=gre(0, payload=echo4())),
         # not our source; another remote; gt0's endpoints with a key
-        quote(src="192.0.2.9"),
-        quote(dst=FAR_OTHER),
-        quote(dst=B, hdr=gre(K, payload=echo4(), key=KEY_FAR)),
-        quote(dst=B, hdr=gre(R, payload=echo4())),
+        quote(src=other_src),
+        quote(dst=far_other),
+        quote(dst=b, hdr=gre(K, payload=echo4(), key=KEY_FAR)),
+        quote(dst=b, hdr=gre(R, payload=echo4())),
     ]
-    kinds = (("frag-needed", 3, 4, {"nexthopmtu": 1300}),
-             ("redirect", 5, 1, {"gw": FOREIGN}),
-             ("host-unreach", 3, 1, {}),
-             ("time-exceeded", 11, 0, {}),
-             ("port-unreach", 3, 3, {}))
-    for _, icmp_type, code, kw in kinds:
+    if six:
+        kinds = (ICMPv6PacketTooBig(mtu=1300), "redirect",
+                 ICMPv6DestUnreach(code=3), ICMPv6TimeExceeded(code=0),
+                 ICMPv6DestUnreach(code=4))
+    else:
+        kinds = ((3, 4, {"nexthopmtu": 1300}), (5, 1, {"gw": FOREIGN}),
+                 (3, 1, {}), (11, 0, {}), (3, 3, {}))
+    for kind in kinds:
         for q in junk_quotes:
-            add("icmp-junk", icmp(icmp_type, code, q, **kw))
+            add("icmp-junk", icmp(kind, q))
         # not GRE at all, same endpoints: TCP with no connection, and a
         # protocol nobody handles. (Not UDP: Linux's udp_err() applies
         # frag needed and redirects with no socket at all.)
-        add("icmp-nongre", icmp(icmp_type, code,
-                                quote(proto=6, hdr=b"\x30\x39\x00\x35"
-                                      b"\x00\x00\x00\x01"), **kw))
-        add("icmp-nongre", icmp(icmp_type, code,
-                                quote(proto=253, hdr=bytes(8)), **kw))
+        add("icmp-nongre", icmp(kind, quote(proto=6, hdr=b"\x30\x39\x00\x35"
+                                            b"\x00\x00\x00\x01")))
+        add("icmp-nongre", icmp(kind, quote(proto=253, hdr=bytes(8))))
         # too short for any handler: 4 bytes after the IP header
-        add("icmp-short", icmp(icmp_type, code, quote(cut=4), **kw))
-    add("icmp-pmtu", icmp(3, 4, quote(), nexthopmtu=1300))
-    add("icmp-redirect", icmp(5, 1, quote(), gw=FOREIGN))
-    add("icmp-noted", icmp(3, 1, quote()))
-    add("icmp-ignored", icmp(3, 3, quote()))
+        add("icmp-short", icmp(kind, quote(cut=4)))
+    pmtu, redirect, noted, ignored = kinds[0], kinds[1], kinds[2], kinds[4]
+    add("icmp-pmtu", icmp(pmtu, quote(limit=True)))
+    add("icmp-redirect", icmp(redirect, quote(limit=True)))
+    add("icmp-noted", icmp(noted, quote(limit=True)))
+    add("icmp-ignored", icmp(ignored, quote(limit=True)))
+    if six:
+        # RFC 2473 8: a tunnel further on found our limit spent (the
+        # pointer at its value, byte 44), and a problem elsewhere
+        add("icmp-noted", icmp(ICMPv6ParamProblem(code=0, ptr=44),
+                               quote(limit=True)))
+        add("icmp-ignored", icmp(ICMPv6ParamProblem(code=0, ptr=6),
+                                 quote(limit=True)))
 
     os.makedirs(out, exist_ok=True)
     for name, frames in files.items():
@@ -496,6 +605,10 @@ def main():
     elif len(args) == 6 and args[0] == "build" and args[2] == "--mac-a" \
             and args[4] == "--mac-b":
         main_build(args[1], args[3], args[5])
+    elif len(args) == 10 and args[0] == "build" and args[2] == "--mac-a" \
+            and args[4] == "--mac-b" and args[6:8] == ["--underlay", "6"] \
+            and args[8] == "--ll-b":
+        main_build(args[1], args[3], args[5], six=True, ll_b=args[9])
     else:
         sys.exit(__doc__)
 

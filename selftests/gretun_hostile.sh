@@ -15,6 +15,12 @@
 # a -> b for what b's tunnels must judge, b -> a for ICMP errors that the
 # transit router b sends about a's outer packets.
 #
+# Over either underlay (GRETUN_UNDERLAY; addresses below are lib.sh's uaddr
+# of them over IPv6): the outer header's own hostile cases are each IP
+# version's (fragments, options or extension headers, broadcast or
+# multicast, ICMP or ICMPv6 errors and redirects). The netlink half runs
+# over IPv4 only: its messages do not depend on the underlay.
+#
 #   ns a                                         ns b (also a's gateway)
 #   veth0 192.0.2.1/24 -------------------- veth0 192.0.2.2/24
 #   gt0 local .1 remote .2      <- ping ->  gt0 local .2 remote .1
@@ -36,7 +42,9 @@ underlay_up
 # no reverse-path filter: the layers of GRE in GRE come from 192.0.2.1
 # through gt0; incomplete fragments time out in 2 s
 at b sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 \
-	net.ipv4.ipfrag_time=2
+	net.ipv4.ipfrag_time=2 net.ipv6.ip6frag_time=2
+FAR=$(uaddr 198.51.100.1)
+FAR_OTHER=$(uaddr 198.51.100.99)
 
 # tun NS NAME [gretun options...]: a tunnel with no IPv6 (no chatter), up.
 tun() {
@@ -48,22 +56,34 @@ tun() {
 	at "$ns" ip link set "$name" up
 }
 
-tunnel_up a 192.0.2.1 192.0.2.2 10.9.0.1 off
-tunnel_up b 192.0.2.2 192.0.2.1 10.9.0.2 fd00:9::2
-tun b gt1 local 192.0.2.2 remote 192.0.2.1 key 7
-tun b gt2 local 192.0.2.2 remote 192.0.2.1 key 8 iseq
-tun b gt3 local 192.0.2.2 remote 192.0.2.1 key 9 icsum
-tun b gt4 remote 192.0.2.1 key 77
-tun a gt6 local 192.0.2.1 remote 198.51.100.1 key 6
+tunnel_up a "$UA" "$UB" 10.9.0.1 off
+tunnel_up b "$UB" "$UA" 10.9.0.2 fd00:9::2
+tun b gt1 local "$UB" remote "$UA" key 7
+tun b gt2 local "$UB" remote "$UA" key 8 iseq
+tun b gt3 local "$UB" remote "$UA" key 9 icsum
+tun b gt4 remote "$UA" key 77
+tun a gt6 local "$UA" remote "$FAR" key 6
 at a ip addr add 10.66.0.1/30 dev gt6
-at a ip route add 198.51.100.0/24 via 192.0.2.2
+# over IPv6 by b's link-local address: the source its redirects must have
+if [ "$UNDERLAY" = 6 ]; then
+	ll_b() { at b ip -6 -o addr show dev veth0 scope link | awk '{ print $4 }'; }
+	has_ll_b() { [ -n "$(ll_b)" ]; }
+	wait_for 5 has_ll_b
+	LL_B=$(ll_b)
+	LL_B=${LL_B%/*}
+	at a ip route add "$(uaddr 198.51.100.0)/$UPLEN" via "$LL_B" dev veth0
+	BUILD6=(--underlay 6 --ll-b "$LL_B")
+else
+	at a ip route add 198.51.100.0/24 via 192.0.2.2
+	BUILD6=()
+fi
 check "the tunnel works before the abuse" ping4 a 10.9.0.2 2
 
 PCAPS=$TMP/pcaps
 MAC_A=$(at a cat /sys/class/net/veth0/address)
 MAC_B=$(at b cat /sys/class/net/veth0/address)
 check "hostile packets built" gre_hostile.py build "$PCAPS" --mac-a "$MAC_A" \
-	--mac-b "$MAC_B"
+	--mac-b "$MAC_B" "${BUILD6[@]}"
 
 # ---------------------------------------------------------------------
 # Agents: one gre_hostile.py in a and one in b send frames and read
@@ -282,31 +302,61 @@ log "--- outer fragments: only a whole packet reaches a tunnel"
 family frag-ok 3 gt0.rx_injected=1 snmp.IcmpInEchoReps=1
 mark b
 send a frag-bad 5
-expect b "frag-bad, at once" snmp.IpExtReasmOverlaps=1
+# IPv4 counts the overlap; IPv6 drops the whole datagram (RFC 5722) and
+# counts it failed, as it does each timeout
+if [ "$UNDERLAY" = 6 ]; then
+	expect b "frag-bad, at once"
+	REASM_TIMEOUT=snmp.Ip6ReasmTimeout
+else
+	expect b "frag-bad, at once" snmp.IpExtReasmOverlaps=1
+	REASM_TIMEOUT=snmp.IpReasmTimeout
+fi
 # ipfrag_time is 2 s in b: the two incomplete packets time out
 expect_timeout() {
 	refresh b
-	delta b snmp.IpReasmTimeout
+	delta b "$REASM_TIMEOUT"
 	[ "$DELTA" -ge 2 ]
 }
 check "frag-bad: the incomplete packets time out" wait_for 10 expect_timeout
-expect b "frag-bad, after the timeout" snmp.IpExtReasmOverlaps=1
+if [ "$UNDERLAY" = 6 ]; then
+	delta b snmp.Ip6ReasmFails
+	check "frag-bad: the overlap and the timeouts failed reassembly (Ip6ReasmFails +$DELTA)" \
+		test "$DELTA" -ge 3
+	expect b "frag-bad, after the timeout"
+else
+	expect b "frag-bad, after the timeout" snmp.IpExtReasmOverlaps=1
+fi
 
-log "--- outer IP options"
-family ipopts-ok 4 gt0.rx_injected=4 snmp.IcmpInEchoReps=4
-family ipopts-bad 3 snmp.IpInHdrErrors=2
+if [ "$UNDERLAY" = 6 ]; then
+	log "--- outer extension headers"
+	# hop-by-hop and destination options padding, an encapsulation limit
+	# of 0 (a limit on sending, none on receiving), both, and a type 0
+	# routing header with no segment left; then options whose type says
+	# discard, a type 0 routing header with one left, a length past the end
+	family ipopts-ok 5 gt0.rx_injected=5 snmp.IcmpInEchoReps=5
+	family ipopts-bad 4 snmp.Ip6InHdrErrors=4
+else
+	log "--- outer IP options"
+	family ipopts-ok 4 gt0.rx_injected=4 snmp.IcmpInEchoReps=4
+	family ipopts-bad 3 snmp.IpInHdrErrors=2
+fi
 
 log "--- GRE in GRE, 20 deep: each layer taken once, the stack bounded"
 family nest20 1 gt0.rx_injected=20 snmp.IcmpInEchoReps=1
 
 log "--- broadcast and multicast outer addresses"
-family bcast 6 proc.rx_no_tunnel=6
-family ip-drops 5
+if [ "$UNDERLAY" = 6 ]; then
+	family bcast 2 proc.rx_no_tunnel=2
+	family ip-drops 3
+	family no-tunnel-unspec 2 proc.rx_no_tunnel=2
+else
+	family bcast 6 proc.rx_no_tunnel=6
+	family ip-drops 5
+fi
 
 log "--- ICMP errors quoting what is not one of our packets change nothing"
 routes() {
-	printf 'route get %s\n' 198.51.100.1 198.51.100.99 192.0.2.2 |
-		at a ip -batch -
+	printf 'route get %s\n' "$FAR" "$FAR_OTHER" "$UB" | at a ip -batch -
 }
 # icmp FAMILY COUNT "KEY=DELTA"...: send b -> a and judge at a.
 icmp() {
@@ -319,15 +369,23 @@ icmp() {
 }
 at a sysctl -qw net.ipv4.conf.all.secure_redirects=0 \
 	net.ipv4.conf.veth0.secure_redirects=0 \
-	net.ipv4.conf.all.accept_redirects=1 net.ipv4.conf.veth0.accept_redirects=1
-# a redirect needs a gateway whose link address is known
-at a ip neigh replace 192.0.2.3 lladdr 02:00:00:00:00:03 dev veth0 nud permanent
+	net.ipv4.conf.all.accept_redirects=1 net.ipv4.conf.veth0.accept_redirects=1 \
+	net.ipv6.conf.all.accept_redirects=1 net.ipv6.conf.veth0.accept_redirects=1
+# a redirect needs a gateway whose link address is known; over IPv6 the
+# gateway a redirect names is link-local
+if [ "$UNDERLAY" = 6 ]; then
+	REDIRECT_GW=fe80::3
+else
+	REDIRECT_GW=192.0.2.3
+fi
+at a ip neigh replace "$REDIRECT_GW" lladdr 02:00:00:00:00:03 dev veth0 nud permanent
 at a ip route flush cache
+at a ip -6 route flush cache
 routes_before=$(routes)
 check_fail "no route exception to begin with" grep -Eq 'expires|mtu|redirected' \
 	<<<"$routes_before"
-# frag needed, redirect, host unreachable, time exceeded, port unreachable,
-# each quoting 9 kinds of junk (see gre_hostile.py)
+# frag needed (packet too big), redirect, host (address) unreachable, time
+# exceeded, port unreachable, each quoting 9 kinds of junk (gre_hostile.py)
 icmp icmp-junk 45 proc.icmp_no_tunnel=45
 check_eq "icmp-junk: no route changed" "$routes_before" "$(routes)"
 icmp icmp-nongre 10
@@ -338,19 +396,22 @@ check_eq "icmp-short: no route changed" "$routes_before" "$(routes)"
 log "--- ICMP errors about our own packets do act (the checks can fail)"
 icmp icmp-pmtu 1 gt6.icmp_pmtu=1
 check_output "icmp-pmtu: the path MTU to gt6's remote is now 1300" 'mtu 1300' \
-	at a ip route get 198.51.100.1
+	at a ip route get "$FAR"
 icmp icmp-redirect 1 gt6.icmp_redirect=1
-check_output "icmp-redirect: gt6's remote is now via 192.0.2.3" 'via 192\.0\.2\.3' \
-	at a ip route get 198.51.100.1
-icmp icmp-noted 1 gt6.icmp_err_noted=1
-icmp icmp-ignored 1 gt6.icmp_err_ignored=1
+check_output "icmp-redirect: gt6's remote is now via $REDIRECT_GW" "via $REDIRECT_GW " \
+	at a ip route get "$FAR"
+# over IPv6 also a parameter problem at our encapsulation limit (noted)
+# and one elsewhere (ignored)
+errors=$((UNDERLAY == 6 ? 2 : 1))
+icmp icmp-noted "$errors" gt6.icmp_err_noted="$errors"
+icmp icmp-ignored "$errors" gt6.icmp_err_ignored="$errors"
 mark a
 check_output "a noted unreachable is relayed to the next inner sender" \
 	'Unreachable' at a ping -c 1 -W 2 10.66.0.2
 expect a "relayed" gt6.icmp_err_relayed=1
 check_eq "the other routes did not change" \
-	"$(sed -n '/198.51.100.99/,$p' <<<"$routes_before")" \
-	"$(routes | sed -n '/198.51.100.99/,$p')"
+	"$(sed -n "/$FAR_OTHER/,\$p" <<<"$routes_before")" \
+	"$(routes | sed -n "/$FAR_OTHER/,\$p")"
 
 log "--- the drop monitor names the reason"
 TRACING=/sys/kernel/tracing
@@ -382,6 +443,8 @@ delta b gt0.rx_injected
 check_eq "and b's gt0 takes exactly those 3" 0 "$DELTA"
 
 # ---------------------------------------------------------------------
+# The netlink half does not depend on the underlay: over IPv4 only.
+[ "$UNDERLAY" = 4 ] || exit 0
 log "--- netlink: wrong sizes, values out of range: refused, nothing changed"
 ns_add n
 at n ip link add gt8 type gretun local 192.0.2.1 remote 198.51.100.8 key 88 \
