@@ -257,6 +257,9 @@ struct gretun_key {
 	bool keyed;
 };
 
+/* "any", in either family: all zeroes */
+static const union gretun_addr gretun_any;
+
 static bool gretun_addr_any(const union gretun_addr *a)
 {
 	return ipv6_addr_any(&a->ip6);
@@ -341,14 +344,13 @@ static struct gretun *gretun_lookup(struct gretun_net *gn,
 {
 	static const bool keep_local[] = { true, false, true, false };
 	static const bool keep_remote[] = { true, true, false, false };
-	static const union gretun_addr any;
 	struct gretun_key k = *pkt;
 	struct gretun *t;
 	int i;
 
 	for (i = 0; i < ARRAY_SIZE(keep_local); i++) {
-		k.local = keep_local[i] ? pkt->local : any;
-		k.remote = keep_remote[i] ? pkt->remote : any;
+		k.local = keep_local[i] ? pkt->local : gretun_any;
+		k.remote = keep_remote[i] ? pkt->remote : gretun_any;
 		t = gretun_find(gn, &k, ifindex);
 		if (t)
 			return t;
@@ -1013,9 +1015,7 @@ static void gretun_route_cache_set(struct gretun_route_cache *c,
 
 static void gretun_route_cache_reset(struct gretun_route_cache *c)
 {
-	static const union gretun_addr any;
-
-	gretun_route_cache_set(c, NULL, &any, 0, 0, 0);
+	gretun_route_cache_set(c, NULL, &gretun_any, 0, 0, 0);
 }
 
 /*
@@ -1294,7 +1294,7 @@ static struct gretun *gretun_err_lookup(struct gretun_net *gn,
 	t = gretun_find_sender(gn, &k);
 	if (t)
 		return t;
-	memset(&k.local, 0, sizeof(k.local));
+	k.local = gretun_any;
 	return gretun_find_sender(gn, &k);
 }
 
@@ -1371,7 +1371,11 @@ static void gretun_update_pmtu6(struct net *net, const struct gretun_parms *p,
 	dst_release(dst);
 }
 
-/* The same for ICMPv6: skb->data is at the quoted IPv6 header. */
+/*
+ * The same for ICMPv6: skb->data is at the quoted IPv6 header. A redirect
+ * is IPv6's only from the next hop on the link it arrived by (RFC 4861
+ * 8.1): the route it replaces is looked up on that device.
+ */
 static int gretun_err6(struct sk_buff *skb, struct inet6_skb_parm *opt,
 		       u8 type, u8 code, int offset, __be32 info)
 {
@@ -1379,7 +1383,6 @@ static int gretun_err6(struct sk_buff *skb, struct inet6_skb_parm *opt,
 	struct gretun_net *gn = net_generic(net, gretun_net_id);
 	const struct gretun_parms *p;
 	struct gretun *t;
-	int oif;
 
 	t = gretun_err_lookup(gn, skb, AF_INET6, offset);
 	if (!t) {
@@ -1388,12 +1391,12 @@ static int gretun_err6(struct sk_buff *skb, struct inet6_skb_parm *opt,
 	}
 	p = rcu_dereference(t->parms);
 
-	oif = gretun_err_oif(net, p);
 	if (type == ICMPV6_PKT_TOOBIG) {
 		gretun_update_pmtu6(net, p, skb, info);
 		gretun_count(t, GRETUN_ICMP_PMTU);
 	} else if (type == NDISC_REDIRECT) {
-		ip6_redirect(skb, net, oif, 0, sock_net_uid(net, NULL));
+		ip6_redirect(skb, net, skb->dev->ifindex, 0,
+			     sock_net_uid(net, NULL));
 		gretun_count(t, GRETUN_ICMP_REDIRECT);
 	} else if (gretun_error6_passes_on(p, type, code, info)) {
 		gretun_note_error(t);
