@@ -1345,33 +1345,6 @@ static int gretun_err(struct sk_buff *skb, u32 info)
 }
 
 /*
- * RFC 8201, on the route our packets take. ip6_update_pmtu() would look
- * the route up again from the quoted header alone, with the packet's flow
- * label and no protocol: under ECMP that may be another next hop than
- * transmit's, and the path MTU would be learned where no packet of ours
- * goes. The dst reads the addresses at the network header: the quoted
- * header's, ours, for the time of the call.
- */
-static void gretun_update_pmtu6(struct net *net, const struct gretun_parms *p,
-				struct sk_buff *skb, __be32 info)
-{
-	const struct ipv6hdr *quoted = (const struct ipv6hdr *)skb->data;
-	int nhoff = skb_network_offset(skb);
-	union gretun_addr saddr;
-	struct dst_entry *dst;
-	u32 cookie;
-
-	dst = gretun_route(net, p, ip6_tclass(ip6_flowinfo(quoted)), &saddr,
-			   &cookie);
-	if (IS_ERR(dst))
-		return;
-	skb_reset_network_header(skb);
-	dst->ops->update_pmtu(dst, NULL, skb, ntohl(info), true);
-	skb_set_network_header(skb, nhoff);
-	dst_release(dst);
-}
-
-/*
  * The same for ICMPv6: skb->data is at the quoted IPv6 header. A redirect
  * is IPv6's only from the next hop on the link it arrived by (RFC 4861
  * 8.1): the route it replaces is looked up on that device.
@@ -1392,7 +1365,8 @@ static int gretun_err6(struct sk_buff *skb, struct inet6_skb_parm *opt,
 	p = rcu_dereference(t->parms);
 
 	if (type == ICMPV6_PKT_TOOBIG) {
-		gretun_update_pmtu6(net, p, skb, info);
+		ip6_update_pmtu(skb, net, info, gretun_err_oif(net, p), 0,
+				sock_net_uid(net, NULL));
 		gretun_count(t, GRETUN_ICMP_PMTU);
 	} else if (type == NDISC_REDIRECT) {
 		ip6_redirect(skb, net, skb->dev->ifindex, 0,

@@ -199,12 +199,10 @@ check_output "ip link add above the maximum: refused with a message" \
 	at rA ip link add gt5 mtu $((max_mtu + 1)) type gretun remote "$(uaddr 198.18.0.5)" key 5
 check_fail "and no device was left behind" at rA ip link show gt5
 
-# Over IPv6 the multipath hash covers the flow label and the protocol, and
-# a "packet too big" quotes only the outer header: the path MTU must be
-# learned on the next hop the tunnel's packets take, not on the one a
-# lookup from the quoted header would pick. Twelve tunnels with their own
-# flow labels spread over two equal-cost paths, both leading to a
-# 1300-byte link; each must learn it.
+# Over IPv6 the multipath hash covers the flow label: tunnels with labels
+# of their own spread over equal-cost paths, and each must learn the path
+# MTU of the path its packets take. Twelve tunnels over two paths, both
+# leading to a 1300-byte link.
 #
 #   e1 x1 2001:db8:a1::1 -- y1 ::2 e2 z 2001:db8:b::2 -(MTU 1300)- e3 z ::3
 #      x2 2001:db8:a2::1 -- y2 ::2
