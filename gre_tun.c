@@ -582,8 +582,8 @@ static void gretun_seal_hdr(const struct gretun_parms *p, struct sk_buff *skb,
  * The table key of an outer header of @family at @data with GRE header
  * @h. @swap: the header's destination is our local end (a received
  * packet), or its source is (a packet we sent, quoted by an ICMP error).
- * The family is the handler's, never the version field: a quoted header
- * is the sender of the error's to write.
+ * The family is the handler's, never the version field: whoever sent an
+ * ICMP error wrote the header it quotes.
  */
 static void gretun_key_of_packet(struct gretun_key *k, int family,
 				 const void *data, bool swap,
