@@ -917,6 +917,26 @@ static __be32 gretun_route_flowlabel(const struct gretun_parms *p)
 	return htonl(p->flowlabel & GRETUN_FLOWLABEL_MAX);
 }
 
+/*
+ * IPv4's lookup refuses a source the host does not have; IPv6's does not,
+ * and a removed local address would still be sent from. The address is
+ * looked for in the L3 domain (VRF) of the underlay device, as
+ * ipv6_chk_addr() sees only the domain of the device it is given.
+ */
+static bool gretun_local6_ours(struct net *net, const struct gretun_parms *p)
+{
+	struct net_device *under;
+	bool ours;
+
+	if (ipv6_addr_any(&p->local.ip6))
+		return true;
+	rcu_read_lock();
+	under = p->link ? dev_get_by_index_rcu(net, p->link) : NULL;
+	ours = ipv6_chk_addr(net, &p->local.ip6, under, 0);
+	rcu_read_unlock();
+	return ours;
+}
+
 /* The same for IPv6; local any: the source address is chosen here. */
 static struct dst_entry *gretun_route6(struct net *net,
 				       const struct gretun_parms *p, u8 tclass,
@@ -932,12 +952,7 @@ static struct dst_entry *gretun_route6(struct net *net,
 	fl6->flowi6_proto = IPPROTO_GRE;
 	if (p->oflags & GRETUN_F_KEY)
 		fl6->fl6_gre_key = cpu_to_be32(p->okey);
-	/*
-	 * IPv4's lookup refuses a source the host does not have; IPv6's
-	 * does not, and a removed local address would still be sent from.
-	 */
-	if (!ipv6_addr_any(&p->local.ip6) &&
-	    !ipv6_chk_addr(net, &p->local.ip6, NULL, 0))
+	if (!gretun_local6_ours(net, p))
 		return ERR_PTR(-EADDRNOTAVAIL);
 	return ip6_dst_lookup_flow(net, NULL, fl6, NULL);
 }
@@ -1345,6 +1360,33 @@ static int gretun_err(struct sk_buff *skb, u32 info)
 }
 
 /*
+ * RFC 8201, on the route our packets take. ip6_update_pmtu() would look
+ * the route up again from the quoted header alone, with the packet's flow
+ * label and no protocol: under ECMP that may be another next hop than
+ * transmit's, and the path MTU would be learned where no packet of ours
+ * goes. The dst reads the addresses at the network header: the quoted
+ * header's, ours, for the time of the call.
+ */
+static void gretun_update_pmtu6(struct net *net, const struct gretun_parms *p,
+				struct sk_buff *skb, __be32 info)
+{
+	const struct ipv6hdr *quoted = (const struct ipv6hdr *)skb->data;
+	int nhoff = skb_network_offset(skb);
+	union gretun_addr saddr;
+	struct dst_entry *dst;
+	u32 cookie;
+
+	dst = gretun_route(net, p, ip6_tclass(ip6_flowinfo(quoted)), &saddr,
+			   &cookie);
+	if (IS_ERR(dst))
+		return;
+	skb_reset_network_header(skb);
+	dst->ops->update_pmtu(dst, NULL, skb, ntohl(info), true);
+	skb_set_network_header(skb, nhoff);
+	dst_release(dst);
+}
+
+/*
  * The same for ICMPv6: skb->data is at the quoted IPv6 header. A redirect
  * is IPv6's only from the next hop on the link it arrived by (RFC 4861
  * 8.1): the route it replaces is looked up on that device.
@@ -1365,8 +1407,7 @@ static int gretun_err6(struct sk_buff *skb, struct inet6_skb_parm *opt,
 	p = rcu_dereference(t->parms);
 
 	if (type == ICMPV6_PKT_TOOBIG) {
-		ip6_update_pmtu(skb, net, info, gretun_err_oif(net, p), 0,
-				sock_net_uid(net, NULL));
+		gretun_update_pmtu6(net, p, skb, info);
 		gretun_count(t, GRETUN_ICMP_PMTU);
 	} else if (type == NDISC_REDIRECT) {
 		ip6_redirect(skb, net, skb->dev->ifindex, 0,

@@ -11,7 +11,7 @@
 # GRETUN_TCG_THREAD=multi gives TCG a host thread per vCPU (see vm.sh);
 # GRETUN_TESTS="a.sh b.sh" runs only those, without the two-guest interop;
 # GRETUN_UNDERLAYS="6" (or "4") only the runs over that underlay of the
-# tests (see run_all.sh), without the interop too;
+# tests that run over both (see run_all.sh), and of the interop;
 # GRETUN_IP=backports runs them with bookworm-backports' ip;
 # GRETUN_INSTALL_WAYS (make, dkms, deb) for gretun_install.sh;
 # GRETUN_GUESTS=N runs the tests in up to N guests side by side (default
@@ -92,8 +92,8 @@ for pid in "${pids[@]}"; do
 done
 
 # The wire-compatibility run needs two guests of its own; a run of chosen
-# tests (GRETUN_TESTS) or underlays (GRETUN_UNDERLAYS) leaves it out.
-if [ -z "${GRETUN_TESTS:-}" ] && [ -z "${GRETUN_UNDERLAYS:-}" ]; then
+# tests (GRETUN_TESTS) leaves it out.
+if [ -z "${GRETUN_TESTS:-}" ]; then
 	INTEROP_RESULTS=$RESULTS/interop ./scripts/interop.sh || true
 	summaries+=("$RESULTS/interop/gretun/summary" "$RESULTS/interop/gre/summary")
 fi

@@ -5,6 +5,8 @@
 # own GRE. Two guests, one loading gre_tun and one ip_gre, share one QEMU
 # network on loopback; both run selftests/guest_interop.sh and each writes its
 # summary under INTEROP_RESULTS (default .results/interop/{gretun,gre}).
+# Over IPv4 (ip_gre) then over IPv6 (ip6_gre) in the same boots;
+# GRETUN_UNDERLAYS="4" or "6" makes one of the two.
 set -eu
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -36,7 +38,7 @@ GUEST_LIMIT=${INTEROP_GUEST_LIMIT:-1500}
 guest() {
 	VNG=(timeout -k 10 "$GUEST_LIMIT" "${VNG[@]}")
 	vng_exec "$RESULTS/$1" \
-		"INTEROP_ROLE=$1 INTEROP_DATA=$RESULTS/data INTEROP_MAC=$2 INTEROP_FAULT=${INTEROP_FAULT:-} $REPO/selftests/run_all.sh $RESULTS/$1 guest_interop.sh" \
+		"INTEROP_ROLE=$1 INTEROP_DATA=$RESULTS/data INTEROP_MAC=$2 INTEROP_FAULT=${INTEROP_FAULT:-} GRETUN_UNDERLAYS='${GRETUN_UNDERLAYS:-4 6}' $REPO/selftests/run_all.sh $RESULTS/$1 guest_interop.sh" \
 		--qemu-opts="-netdev socket,id=w0,$3 -device virtio-net-pci,netdev=w0,mac=$2"
 }
 

@@ -11,8 +11,9 @@
 # Usage: run_all.sh [RESULTS_DIR] [TEST...]
 # GRETUN_TEST_TIMEOUT=SECONDS bounds each test (default: `timeout=` in
 # selftests/settings; a debug kernel under TCG needs more).
-# GRETUN_UNDERLAYS="4 6" (the default), "4" or "6": the runs to make; "6"
-# runs only the IPv6 runs of the tests given or listed.
+# GRETUN_UNDERLAYS="4 6" (the default), "4" or "6": which runs to make of
+# the tests that run over both; the others (which cover both families
+# themselves, or have no underlay) run once whatever it says.
 # GRETUN_CLAIMS=DIR: several guests share the list (scripts/check.sh): a
 # run is made by the guest that first creates DIR/INDEX, mkdir being atomic
 # in the host directory they share; each reports only its own runs.
@@ -33,16 +34,20 @@ mapfile -t over6 < <(make -s -C "$HERE" print-tests-underlay6)
 limit=${GRETUN_TEST_TIMEOUT:-$(sed -n 's/^timeout=//p' "$HERE/settings")}
 
 # runs: "TEST UNDERLAY", each test's IPv4 run then its IPv6 one
+for u in ${GRETUN_UNDERLAYS:-4 6}; do
+	[[ "$u" = 4 || "$u" = 6 ]] && continue
+	echo "run_all: GRETUN_UNDERLAYS=\"$GRETUN_UNDERLAYS\": 4 and/or 6" >&2
+	exit 1
+done
 runs=()
 for t in "${tests[@]}"; do
 	t=$(basename "$t" .sh).sh
+	if [[ " ${over6[*]} " != *" $t "* ]]; then
+		runs+=("$t 4")
+		continue
+	fi
 	for u in ${GRETUN_UNDERLAYS:-4 6}; do
-		case $u in
-		4) runs+=("$t 4") ;;
-		6) [[ " ${over6[*]} " == *" $t "* ]] && runs+=("$t 6") ;;
-		*) echo "run_all: GRETUN_UNDERLAYS=\"$GRETUN_UNDERLAYS\": 4 and/or 6" >&2
-		   exit 1 ;;
-		esac
+		runs+=("$t $u")
 	done
 done
 if [ "${#runs[@]}" -eq 0 ] || [ -z "$limit" ]; then
